@@ -1,0 +1,46 @@
+"""Alembic environment: async engine, batch mode so every migration also runs on SQLite."""
+
+import asyncio
+import os
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from db.engine import DEFAULT_DATABASE_URL, create_engine
+from db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    # Set by db.migrate when called from the app; the plain `alembic` CLI uses the environment.
+    url = config.attributes.get("database_url") or os.environ.get("DATABASE_URL")
+    return str(url or DEFAULT_DATABASE_URL)
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_online() -> None:
+    engine = create_engine(database_url())
+    async with engine.connect() as connection:
+        await connection.run_sync(run_with)
+        await connection.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=database_url(), target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    asyncio.run(run_online())
