@@ -15,8 +15,11 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 def normalise_url(url: str) -> str:
     """Accept the plain `postgresql://` and `sqlite:///` forms and pick the async drivers."""
     parsed = make_url(url)
-    drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg",
-               "sqlite": "sqlite+aiosqlite"}
+    drivers = {
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+        "sqlite": "sqlite+aiosqlite",
+    }
     if parsed.drivername in drivers:
         parsed = parsed.set(drivername=drivers[parsed.drivername])
     return parsed.render_as_string(hide_password=False)
@@ -66,5 +69,6 @@ def create_engine(
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./footprint.db"

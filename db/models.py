@@ -214,7 +214,7 @@ class Principle(Base):
 
 
 class Consultation(Base):
-    """A document × organisation with the role the organisation played."""
+    """An organisation's part in making a document, and the role it played."""
 
     __tablename__ = "consultation"
     __table_args__ = (
@@ -226,15 +226,13 @@ class Consultation(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="RESTRICT")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"))
     role: Mapped[ConsultationRole] = mapped_column(enum_column(ConsultationRole))
     summary: Mapped[str | None] = mapped_column(Text)
 
 
 class Influence(Base):
-    """An organisation × principle with the effect the organisation had on it."""
+    """What an organisation did to a principle: shaped, adopted, amended, not adopted."""
 
     __tablename__ = "influence"
     __table_args__ = (UniqueConstraint("principle_id", "organisation_id", "effect"),)

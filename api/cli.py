@@ -1,0 +1,130 @@
+"""`footprint` (or `python -m api`): serve, migrate, seed, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+from pydantic import ValidationError
+
+from api.logs import configure_logging
+from api.settings import Settings
+from db.engine import create_engine, create_sessionmaker
+from db.migrate import upgrade
+from db.models import Document
+from db.queries import count_of
+
+log = logging.getLogger("footprint.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="footprint", description="Footprint: a register of who shaped public guidance."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    seed = commands.add_parser("seed", help="load the curated records of the source documents")
+    seed.add_argument(
+        "--synthetic",
+        type=int,
+        metavar="DOCUMENTS",
+        help="instead, add a synthetic register of this many documents (for scale tests)",
+    )
+    seed.add_argument("--random-seed", type=int, default=1, help="for --synthetic (default 1)")
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    return parser
+
+
+async def _is_empty(database_url: str) -> bool:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await count_of(session, Document, []) == 0
+    finally:
+        await engine.dispose()
+
+
+def _seed(settings: Settings) -> None:
+    from seeds.loader import seed_database
+
+    report = asyncio.run(seed_database(settings.database_url))
+    log.info("seeded", extra={"report": report.summary()})
+
+
+def _prepare_embedded(settings: Settings) -> None:
+    """First run on SQLite: create the schema and load the seeds so the API has data."""
+    upgrade(settings.database_url)
+    if asyncio.run(_is_empty(settings.database_url)):
+        _seed(settings)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.embedded and settings.auto_setup:
+        _prepare_embedded(settings)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    log.info("serving", extra={"url": f"http://{host}:{port}/graphql", "workers": workers})
+    uvicorn.run(
+        "api.app:make_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+def _export_schema(output: Path | None) -> None:
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        print(f"footprint: invalid configuration: {problems}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    if args.command == "serve":
+        _serve(settings, args)
+    elif args.command == "migrate":
+        upgrade(settings.database_url)
+    elif args.command == "seed":
+        if args.synthetic is not None:
+            from seeds.synthetic import generate_into
+
+            report = asyncio.run(
+                generate_into(
+                    settings.database_url, documents=args.synthetic, seed=args.random_seed
+                )
+            )
+            log.info("synthetic register added", extra={"report": report.summary()})
+        else:
+            _seed(settings)
+    elif args.command == "export-schema":
+        _export_schema(args.output)
+    return 0

@@ -1,0 +1,57 @@
+"""The GraphQL endpoint: Strawberry's ASGI view with our context, orjson and JSON errors."""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+from cross_web import HTTPException
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.logs import request_id_var
+from api.responses import error_response
+from schema.context import Context
+
+BAD_REQUEST = "BAD_REQUEST"
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(
+        self,
+        schema: object,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        graphiql: bool,
+    ) -> None:
+        super().__init__(
+            schema,  # type: ignore[arg-type]
+            graphql_ide="graphiql" if graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.sessionmaker = sessionmaker
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as error:
+            response = error_response(error.status_code, error.reason, BAD_REQUEST)
+        await response(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return Context(
+            sessionmaker=self.sessionmaker,
+            request_id=request_id_var.get() or uuid.uuid4().hex,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)

@@ -1,0 +1,16 @@
+"""JSON responses encoded with orjson."""
+
+from typing import Any
+
+import orjson
+from starlette.responses import JSONResponse
+
+
+class OrjsonResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def error_response(status: int, message: str, code: str) -> OrjsonResponse:
+    """An error shaped like a GraphQL response, for failures before any query runs."""
+    return OrjsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)

@@ -1,0 +1,44 @@
+"""Settings, read from the environment (and a .env file) once, then passed in."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from db.engine import DEFAULT_DATABASE_URL, is_sqlite, normalise_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FOOTPRINT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "FOOTPRINT_DATABASE_URL"),
+        description="postgresql+asyncpg://... or sqlite+aiosqlite:///path; unset: ./footprint.db",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    graphiql: bool = True
+    auto_setup: bool = Field(
+        default=True,
+        description="serve migrates and seeds an embedded SQLite database that has no data",
+    )
+    readiness_timeout: float = Field(default=2.0, gt=0, le=30)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_connect_timeout: float = Field(default=5.0, gt=0, le=60)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalise_url(value)
+
+    @property
+    def embedded(self) -> bool:
+        return is_sqlite(self.database_url)

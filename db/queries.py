@@ -1,0 +1,248 @@
+"""Every read of the register: batched by key, paginated by keyset, one statement each.
+
+The GraphQL loaders call these with many keys at once, so a request's statement count depends
+on the shape of the query, never on how many rows it returns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from db.enums import DocumentKind
+from db.models import (
+    Base,
+    Document,
+    FoiRequest,
+    Organisation,
+    OrganisationAlias,
+    OrganisationGroup,
+    StakeholderGroup,
+)
+
+M = TypeVar("M", bound=Base)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    rows: list[T]
+    has_next: bool
+
+
+def _page(rows: Sequence[T], first: int) -> Page[T]:
+    return Page(list(rows[:first]), len(rows) > first)
+
+
+# ---------------------------------------------------------------- lookups by key
+
+
+async def by_ids(session: AsyncSession, model: type[M], ids: Iterable[int]) -> dict[int, M]:
+    primary_key: Any = model.id  # type: ignore[attr-defined]
+    rows = await session.scalars(select(model).where(primary_key.in_(list(ids))))
+    return {row.id: row for row in rows}  # type: ignore[attr-defined]
+
+
+async def by_slugs(session: AsyncSession, model: type[M], slugs: Iterable[str]) -> dict[str, M]:
+    slug: Any = model.slug  # type: ignore[attr-defined]
+    rows = await session.scalars(select(model).where(slug.in_(list(slugs))))
+    return {row.slug: row for row in rows}  # type: ignore[attr-defined]
+
+
+async def children(
+    session: AsyncSession,
+    parent: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+    parent_ids: Iterable[int],
+    *order_by: InstrumentedAttribute[Any],
+) -> dict[int, list[Any]]:
+    """Rows of `parent`'s model grouped by the parent they belong to, in `order_by` order."""
+    model = parent.class_
+    statement = select(model).where(parent.in_(list(parent_ids))).order_by(*order_by)
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in await session.scalars(statement):
+        grouped[getattr(row, parent.key)].append(row)
+    return grouped
+
+
+async def foi_requests_by_reference(
+    session: AsyncSession, reference: str, authority_slug: str | None, *, limit: int
+) -> list[FoiRequest]:
+    statement = select(FoiRequest).where(FoiRequest.reference == reference)
+    if authority_slug is not None:
+        statement = statement.join(Organisation, Organisation.id == FoiRequest.authority_id).where(
+            Organisation.slug == authority_slug
+        )
+    return list(await session.scalars(statement.order_by(FoiRequest.id).limit(limit)))
+
+
+async def all_groups(session: AsyncSession) -> list[StakeholderGroup]:
+    statement = select(StakeholderGroup).order_by(StakeholderGroup.position, StakeholderGroup.id)
+    return list(await session.scalars(statement))
+
+
+async def groups_of_organisations(
+    session: AsyncSession, organisation_ids: Iterable[int]
+) -> dict[int, list[StakeholderGroup]]:
+    statement = (
+        select(OrganisationGroup.organisation_id, StakeholderGroup)
+        .join(StakeholderGroup, StakeholderGroup.id == OrganisationGroup.group_id)
+        .where(OrganisationGroup.organisation_id.in_(list(organisation_ids)))
+        .order_by(StakeholderGroup.position, StakeholderGroup.id)
+    )
+    grouped: dict[int, list[StakeholderGroup]] = defaultdict(list)
+    for organisation_id, group in await session.execute(statement):
+        grouped[organisation_id].append(group)
+    return grouped
+
+
+# ---------------------------------------------------------------- top-level lists
+
+
+async def page_of(
+    session: AsyncSession,
+    model: type[M],
+    where: Sequence[ColumnElement[bool]],
+    *,
+    first: int,
+    after: int | None,
+) -> Page[M]:
+    primary_key: Any = model.id  # type: ignore[attr-defined]
+    statement = select(model).where(*where)
+    if after is not None:
+        statement = statement.where(primary_key > after)
+    rows = await session.scalars(statement.order_by(primary_key).limit(first + 1))
+    return _page(list(rows), first)
+
+
+async def count_of(
+    session: AsyncSession, model: type[M], where: Sequence[ColumnElement[bool]]
+) -> int:
+    primary_key: Any = model.id  # type: ignore[attr-defined]
+    return int(await session.scalar(select(func.count(primary_key)).where(*where)) or 0)
+
+
+def document_conditions(
+    text: str | None, kind: DocumentKind | None, publisher_id: int | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if text:
+        conditions.append(Document.title.icontains(text, autoescape=True))
+    if kind is not None:
+        conditions.append(Document.kind == kind)
+    if publisher_id is not None:
+        conditions.append(Document.publisher_id == publisher_id)
+    return conditions
+
+
+def organisation_conditions(
+    text: str | None, group_ids: Sequence[int] | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if text:
+        alias_matches = exists().where(
+            OrganisationAlias.organisation_id == Organisation.id,
+            OrganisationAlias.alias.icontains(text, autoescape=True),
+        )
+        conditions.append(Organisation.name.icontains(text, autoescape=True) | alias_matches)
+    if group_ids is not None:
+        conditions.append(
+            exists().where(
+                OrganisationGroup.organisation_id == Organisation.id,
+                OrganisationGroup.group_id.in_(list(group_ids)),
+            )
+        )
+    return conditions
+
+
+# ---------------------------------------------------------------- nested lists, per parent
+
+
+async def _pages(
+    session: AsyncSession, model: Any, inner: Select[Any], parent: ColumnElement[int], first: int
+) -> dict[int, Page[Any]]:
+    """Number `inner`'s rows within each parent and keep the first `first + 1` of each."""
+    numbered = inner.add_columns(
+        parent.label("parent_key"),
+        func.row_number().over(partition_by=parent, order_by=model.id).label("rank"),
+    ).subquery()
+    row = aliased(model, numbered)
+    statement = (
+        select(row, numbered.c.parent_key)
+        .where(numbered.c.rank <= first + 1)
+        .order_by(numbered.c.parent_key, numbered.c.id)
+    )
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for item, parent_key in await session.execute(statement):
+        grouped[parent_key].append(item)
+    return {key: _page(rows, first) for key, rows in grouped.items()}
+
+
+async def pages_by_parent(
+    session: AsyncSession,
+    parent: InstrumentedAttribute[int],
+    parent_ids: Iterable[int],
+    *,
+    first: int,
+    after: int | None,
+) -> dict[int, Page[Any]]:
+    """A page of `parent`'s model for each parent id, in one statement."""
+    model: Any = parent.class_
+    inner = select(model).where(parent.in_(list(parent_ids)))
+    if after is not None:
+        inner = inner.where(model.id > after)
+    return await _pages(session, model, inner, parent, first)
+
+
+async def counts_by_parent(
+    session: AsyncSession, parent: InstrumentedAttribute[int], parent_ids: Iterable[int]
+) -> dict[int, int]:
+    statement = select(parent, func.count()).where(parent.in_(list(parent_ids))).group_by(parent)
+    return {key: count for key, count in await session.execute(statement)}
+
+
+def _membership(group_ids: Iterable[int]) -> Any:
+    """(root, member) for each requested group and every group below it: a recursive CTE."""
+    below = aliased(StakeholderGroup)
+    tree = (
+        select(StakeholderGroup.id.label("root"), StakeholderGroup.id.label("member"))
+        .where(StakeholderGroup.id.in_(list(group_ids)))
+        .cte("membership", recursive=True)
+    )
+    return tree.union_all(
+        select(tree.c.root, below.id).join(below, below.parent_id == tree.c.member)
+    )
+
+
+async def organisation_pages_by_group(
+    session: AsyncSession, group_ids: Iterable[int], *, first: int, after: int | None
+) -> dict[int, Page[Organisation]]:
+    """Organisations of each group (groups below it included), a page per group, one statement."""
+    membership = _membership(group_ids)
+    members = (
+        select(membership.c.root, OrganisationGroup.organisation_id)
+        .join(OrganisationGroup, OrganisationGroup.group_id == membership.c.member)
+        .distinct()
+        .subquery()
+    )
+    inner = select(Organisation).join(members, members.c.organisation_id == Organisation.id)
+    if after is not None:
+        inner = inner.where(Organisation.id > after)
+    return await _pages(session, Organisation, inner, members.c.root, first)
+
+
+async def organisation_counts_by_group(
+    session: AsyncSession, group_ids: Iterable[int]
+) -> dict[int, int]:
+    membership = _membership(group_ids)
+    statement = (
+        select(membership.c.root, func.count(func.distinct(OrganisationGroup.organisation_id)))
+        .join(OrganisationGroup, OrganisationGroup.group_id == membership.c.member)
+        .group_by(membership.c.root)
+    )
+    return {key: count for key, count in await session.execute(statement)}

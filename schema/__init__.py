@@ -1,0 +1,34 @@
+"""The GraphQL schema: one module per domain, loaders, errors and extensions."""
+
+from collections.abc import Sequence
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from schema.consultations import Consultation
+from schema.documents import Document, Principle
+from schema.errors import ErrorPolicy
+from schema.foi import FoiRequest
+from schema.organisations import Organisation, StakeholderGroup
+from schema.query import Query
+
+NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest]
+
+
+class FootprintSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors are not logged; ErrorPolicy logs unexpected ones with the request id."""
+
+
+def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
+    return FootprintSchema(
+        query=Query,
+        types=NODE_TYPES,
+        extensions=[ErrorPolicy, *extensions],
+        config=StrawberryConfig(auto_camel_case=True),
+    )

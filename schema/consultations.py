@@ -1,0 +1,196 @@
+"""Claims about who took part: consultations, influences, expectations, impact assessments,
+and the evidence that carries each of them."""
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from schema.context import Info
+from schema.enums import (
+    Confidence,
+    ConsultationRole,
+    DatePrecision,
+    ExpectationBasis,
+    InfluenceEffect,
+)
+from schema.ids import global_id
+from schema.node import Node
+from schema.resolve import evidence_of, required
+
+if TYPE_CHECKING:
+    from schema.documents import Document, Principle
+    from schema.organisations import Organisation, StakeholderGroup
+
+DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
+PrincipleType = Annotated["Principle", strawberry.lazy("schema.documents")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
+StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
+
+
+async def _document(info: Info, document_id: int) -> "Document":
+    from schema.documents import Document
+
+    row = await required(info.context.loaders.by_id(models.Document), document_id)
+    return Document.from_row(row)
+
+
+async def _organisation(info: Info, organisation_id: int) -> "Organisation":
+    from schema.organisations import Organisation
+
+    row = await required(info.context.loaders.by_id(models.Organisation), organisation_id)
+    return Organisation.from_row(row)
+
+
+@strawberry.type(description="Where a claim comes from. The quote is verbatim from the source.")
+class Evidence:
+    locator: str = strawberry.field(description='Where in the source, e.g. "Answer to question 9".')
+    quote: str
+    confidence: Confidence
+    source_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Evidence) -> "Evidence":
+        return cls(
+            locator=row.locator,
+            quote=row.quote,
+            confidence=row.confidence,
+            source_id=row.source_id,
+        )
+
+    @strawberry.field
+    async def source(self, info: Info) -> DocumentType:
+        return await _document(info, self.source_id)
+
+
+@strawberry.type(description="An organisation's part in making a document.")
+class Consultation(Node):
+    id: strawberry.ID
+    role: ConsultationRole
+    summary: str | None
+    db_id: strawberry.Private[int]
+    document_id: strawberry.Private[int]
+    organisation_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Consultation) -> "Consultation":
+        return cls(
+            id=strawberry.ID(global_id("Consultation", row.id)),
+            role=row.role,
+            summary=row.summary,
+            db_id=row.id,
+            document_id=row.document_id,
+            organisation_id=row.organisation_id,
+        )
+
+    @strawberry.field
+    async def document(self, info: Info) -> DocumentType:
+        return await _document(info, self.document_id)
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> OrganisationType:
+        return await _organisation(info, self.organisation_id)
+
+    @strawberry.field
+    async def evidence(self, info: Info) -> list[Evidence]:
+        return await evidence_of(info, models.Evidence.consultation_id, self.db_id)
+
+
+@strawberry.type(description="What an organisation did to a principle.")
+class Influence:
+    effect: InfluenceEffect
+    summary: str | None
+    db_id: strawberry.Private[int]
+    organisation_id: strawberry.Private[int]
+    principle_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Influence) -> "Influence":
+        return cls(
+            effect=row.effect,
+            summary=row.summary,
+            db_id=row.id,
+            organisation_id=row.organisation_id,
+            principle_id=row.principle_id,
+        )
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> OrganisationType:
+        return await _organisation(info, self.organisation_id)
+
+    @strawberry.field
+    async def principle(self, info: Info) -> PrincipleType:
+        from schema.documents import Principle
+
+        row = await required(info.context.loaders.by_id(models.Principle), self.principle_id)
+        return Principle.from_row(row)
+
+    @strawberry.field
+    async def evidence(self, info: Info) -> list[Evidence]:
+        return await evidence_of(info, models.Evidence.influence_id, self.db_id)
+
+
+@strawberry.type(description="A group or organisation that should have been consulted, and why.")
+class Expectation:
+    basis: ExpectationBasis
+    reason: str
+    db_id: strawberry.Private[int]
+    group_id: strawberry.Private[int | None]
+    organisation_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.Expectation) -> "Expectation":
+        return cls(
+            basis=row.basis,
+            reason=row.reason,
+            db_id=row.id,
+            group_id=row.group_id,
+            organisation_id=row.organisation_id,
+        )
+
+    @strawberry.field
+    async def group(self, info: Info) -> StakeholderGroupType | None:
+        from schema.organisations import StakeholderGroup
+
+        if self.group_id is None:
+            return None
+        tree = await info.context.loaders.group_tree()
+        return StakeholderGroup.from_row(tree.groups[self.group_id])
+
+    @strawberry.field
+    async def organisation(self, info: Info) -> OrganisationType | None:
+        if self.organisation_id is None:
+            return None
+        return await _organisation(info, self.organisation_id)
+
+    @strawberry.field
+    async def evidence(self, info: Info) -> list[Evidence]:
+        return await evidence_of(info, models.Evidence.expectation_id, self.db_id)
+
+
+@strawberry.type(description='An EIA, PSED, SIA, DPIA... "Not undertaken" is a record too.')
+class ImpactAssessment:
+    kind: str = strawberry.field(description="EIA, PSED, SIA, DPIA...")
+    undertaken: bool
+    outcome: str | None = strawberry.field(description='e.g. "LOW".')
+    date: dt.date | None
+    date_precision: DatePrecision
+    reference: str | None = strawberry.field(description="Where the assessment itself is kept.")
+    db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.ImpactAssessment) -> "ImpactAssessment":
+        return cls(
+            kind=row.kind,
+            undertaken=row.undertaken,
+            outcome=row.outcome,
+            date=row.date,
+            date_precision=row.date_precision,
+            reference=row.reference,
+            db_id=row.id,
+        )
+
+    @strawberry.field
+    async def evidence(self, info: Info) -> list[Evidence]:
+        return await evidence_of(info, models.Evidence.impact_assessment_id, self.db_id)

@@ -1,0 +1,219 @@
+"""Documents, their versions, principles and relations to other documents."""
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from schema.context import Info
+from schema.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
+from schema.ids import global_id
+from schema.node import Node
+from schema.pagination import Connection, connection, page_arguments
+from schema.resolve import evidence_of, required
+
+if TYPE_CHECKING:
+    from schema.consultations import (
+        Consultation,
+        Evidence,
+        Expectation,
+        ImpactAssessment,
+        Influence,
+    )
+    from schema.organisations import Organisation
+
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
+EvidenceType = Annotated["Evidence", strawberry.lazy("schema.consultations")]
+ExpectationType = Annotated["Expectation", strawberry.lazy("schema.consultations")]
+ImpactAssessmentType = Annotated["ImpactAssessment", strawberry.lazy("schema.consultations")]
+InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
+
+
+@strawberry.type(description="Guidance, a policy, a strategy, an FOI response, research...")
+class Document(Node):
+    id: strawberry.ID
+    slug: str
+    title: str
+    kind: DocumentKind
+    formality: Formality
+    published_on: dt.date | None
+    published_precision: DatePrecision
+    review_due_on: dt.date | None = strawberry.field(
+        description="When the document says it is next reviewed."
+    )
+    review_due_precision: DatePrecision
+    url: str | None
+    summary: str | None
+    db_id: strawberry.Private[int]
+    publisher_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.Document) -> "Document":
+        return cls(
+            id=strawberry.ID(global_id("Document", row.id)),
+            slug=row.slug,
+            title=row.title,
+            kind=row.kind,
+            formality=row.formality,
+            published_on=row.published_on,
+            published_precision=row.published_precision,
+            review_due_on=row.review_due_on,
+            review_due_precision=row.review_due_precision,
+            url=row.url,
+            summary=row.summary,
+            db_id=row.id,
+            publisher_id=row.publisher_id,
+        )
+
+    @strawberry.field
+    async def publisher(self, info: Info) -> OrganisationType | None:
+        from schema.organisations import Organisation
+
+        if self.publisher_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Organisation).load(self.publisher_id)
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field(description="Oldest first.")
+    async def versions(self, info: Info) -> list["DocumentVersion"]:
+        loader = info.context.loaders.children(
+            models.DocumentVersion.document_id, models.DocumentVersion.position
+        )
+        return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(description="In the order the source numbers them.")
+    async def principles(self, info: Info) -> list["Principle"]:
+        loader = info.context.loaders.children(
+            models.Principle.document_id, models.Principle.position
+        )
+        return [Principle.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(description="Who took part in making this document, and in what role.")
+    async def consultations(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[ConsultationType]:
+        from schema.consultations import Consultation
+
+        first, after_key = page_arguments(first, after)
+        loaders = info.context.loaders
+        page = await loaders.page(models.Consultation.document_id, first, after_key).load(
+            self.db_id
+        )
+        count = loaders.count(models.Consultation.document_id)
+        return connection(
+            page,
+            Consultation.from_row,
+            lambda row: row.id,
+            lambda: count.load(self.db_id),
+            after_key,
+        )
+
+    @strawberry.field
+    async def impact_assessments(self, info: Info) -> list[ImpactAssessmentType]:
+        from schema.consultations import ImpactAssessment
+
+        loader = info.context.loaders.children(
+            models.ImpactAssessment.document_id, models.ImpactAssessment.id
+        )
+        return [ImpactAssessment.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(
+        description="Groups and organisations that should have been consulted, and why."
+    )
+    async def expectations(self, info: Info) -> list[ExpectationType]:
+        from schema.consultations import Expectation
+
+        loader = info.context.loaders.children(
+            models.Expectation.document_id, models.Expectation.id
+        )
+        return [Expectation.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(description="This document --kind--> another document.")
+    async def related(self, info: Info) -> list["DocumentRelation"]:
+        loader = info.context.loaders.children(
+            models.DocumentRelation.document_id, models.DocumentRelation.id
+        )
+        rows = await loader.load(self.db_id)
+        return [DocumentRelation.from_row(row, other_id=row.target_id) for row in rows]
+
+    @strawberry.field(description="Another document --kind--> this document.")
+    async def related_from(self, info: Info) -> list["DocumentRelation"]:
+        loader = info.context.loaders.children(
+            models.DocumentRelation.target_id, models.DocumentRelation.id
+        )
+        rows = await loader.load(self.db_id)
+        return [DocumentRelation.from_row(row, other_id=row.document_id) for row in rows]
+
+    @strawberry.field(description="The document's full text, where the register stores it.")
+    async def text(self, info: Info) -> str | None:
+        loader = info.context.loaders.children(models.DocumentText.document_id)
+        rows = await loader.load(self.db_id)
+        return rows[0].text if rows else None
+
+
+@strawberry.type
+class DocumentVersion:
+    label: str = strawberry.field(description='As the source writes it: "V1", "V1.1", "1.2".')
+    date: dt.date | None
+    changes: str | None
+    author: str | None
+
+    @classmethod
+    def from_row(cls, row: models.DocumentVersion) -> "DocumentVersion":
+        return cls(label=row.label, date=row.date, changes=row.changes, author=row.author)
+
+
+@strawberry.type
+class DocumentRelation:
+    kind: DocumentRelationKind
+    note: str | None
+    db_id: strawberry.Private[int]
+    other_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.DocumentRelation, *, other_id: int) -> "DocumentRelation":
+        return cls(kind=row.kind, note=row.note, db_id=row.id, other_id=other_id)
+
+    @strawberry.field(description="The document at the other end of the relation.")
+    async def document(self, info: Info) -> Document:
+        row = await required(info.context.loaders.by_id(models.Document), self.other_id)
+        return Document.from_row(row)
+
+    @strawberry.field
+    async def evidence(self, info: Info) -> list[EvidenceType]:
+        return await evidence_of(info, models.Evidence.relation_id, self.db_id)
+
+
+@strawberry.type(description="A numbered statement of a document.")
+class Principle(Node):
+    id: strawberry.ID
+    position: int = strawberry.field(description="1-based, as numbered in the source.")
+    title: str | None
+    text: str
+    db_id: strawberry.Private[int]
+    document_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Principle) -> "Principle":
+        return cls(
+            id=strawberry.ID(global_id("Principle", row.id)),
+            position=row.position,
+            title=row.title,
+            text=row.text,
+            db_id=row.id,
+            document_id=row.document_id,
+        )
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document:
+        row = await required(info.context.loaders.by_id(models.Document), self.document_id)
+        return Document.from_row(row)
+
+    @strawberry.field(description="Who shaped this principle, and how.")
+    async def shaped_by(self, info: Info) -> list[InfluenceType]:
+        from schema.consultations import Influence
+
+        loader = info.context.loaders.children(models.Influence.principle_id, models.Influence.id)
+        return [Influence.from_row(row) for row in await loader.load(self.db_id)]

@@ -1,0 +1,90 @@
+"""Freedom of Information requests, their numbered questions and the answers given."""
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from schema.context import Info
+from schema.enums import FoiOutcome
+from schema.ids import global_id
+from schema.node import Node
+from schema.resolve import required
+
+if TYPE_CHECKING:
+    from schema.documents import Document
+    from schema.organisations import Organisation
+
+DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
+
+
+@strawberry.type
+class FoiQuestion:
+    number: int
+    text: str
+    answer: str | None
+    outcome: FoiOutcome
+
+    @classmethod
+    def from_row(cls, row: models.FoiQuestion) -> "FoiQuestion":
+        return cls(number=row.number, text=row.text, answer=row.answer, outcome=row.outcome)
+
+
+@strawberry.type(description="A request under the Freedom of Information Act and its answer.")
+class FoiRequest(Node):
+    id: strawberry.ID
+    reference: str = strawberry.field(description='As the authority writes it: "059/19".')
+    received_on: dt.date | None
+    responded_on: dt.date | None
+    summary: str | None
+    db_id: strawberry.Private[int]
+    authority_id: strawberry.Private[int]
+    subject_id: strawberry.Private[int | None]
+    response_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.FoiRequest) -> "FoiRequest":
+        return cls(
+            id=strawberry.ID(global_id("FoiRequest", row.id)),
+            reference=row.reference,
+            received_on=row.received_on,
+            responded_on=row.responded_on,
+            summary=row.summary,
+            db_id=row.id,
+            authority_id=row.authority_id,
+            subject_id=row.subject_id,
+            response_id=row.response_id,
+        )
+
+    @strawberry.field(description="The public authority that answered.")
+    async def authority(self, info: Info) -> OrganisationType:
+        from schema.organisations import Organisation
+
+        row = await required(info.context.loaders.by_id(models.Organisation), self.authority_id)
+        return Organisation.from_row(row)
+
+    @strawberry.field(description="The document the request asks about.")
+    async def subject(self, info: Info) -> DocumentType | None:
+        return await _optional_document(info, self.subject_id)
+
+    @strawberry.field(description="The response itself, as a source document.")
+    async def response(self, info: Info) -> DocumentType | None:
+        return await _optional_document(info, self.response_id)
+
+    @strawberry.field(description="In the order the request numbers them.")
+    async def questions(self, info: Info) -> list[FoiQuestion]:
+        loader = info.context.loaders.children(
+            models.FoiQuestion.request_id, models.FoiQuestion.number
+        )
+        return [FoiQuestion.from_row(row) for row in await loader.load(self.db_id)]
+
+
+async def _optional_document(info: Info, document_id: int | None) -> "Document | None":
+    from schema.documents import Document
+
+    if document_id is None:
+        return None
+    row = await info.context.loaders.by_id(models.Document).load(document_id)
+    return Document.from_row(row) if row else None

@@ -1,0 +1,145 @@
+"""Per-request DataLoaders: every relation is read in batches, one short session per batch.
+
+Sibling resolvers run concurrently, so no session is shared: each batch opens its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
+from strawberry.dataloader import DataLoader
+
+from db import queries
+from db.models import Base, Organisation, StakeholderGroup
+from db.queries import Page
+
+M = TypeVar("M", bound=Base)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class GroupTree:
+    """The whole stakeholder taxonomy, read once per request (it is small)."""
+
+    groups: dict[int, StakeholderGroup]
+    children: dict[int | None, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, groups: Sequence[StakeholderGroup]) -> GroupTree:
+        children: dict[int | None, list[int]] = {}
+        for group in groups:
+            children.setdefault(group.parent_id, []).append(group.id)
+        return cls({group.id: group for group in groups}, children)
+
+    def roots(self) -> list[StakeholderGroup]:
+        return [self.groups[i] for i in self.children.get(None, [])]
+
+    def by_slug(self, slug: str) -> StakeholderGroup | None:
+        return next((g for g in self.groups.values() if g.slug == slug), None)
+
+    def with_descendants(self, group_id: int) -> list[int]:
+        found, pending = [], [group_id]
+        while pending:
+            current = pending.pop()
+            found.append(current)
+            pending.extend(self.children.get(current, []))
+        return found
+
+    def in_tree_order(self) -> list[StakeholderGroup]:
+        ordered: list[StakeholderGroup] = []
+        pending = list(reversed(self.children.get(None, [])))
+        while pending:
+            current = pending.pop()
+            ordered.append(self.groups[current])
+            pending.extend(reversed(self.children.get(current, [])))
+        return ordered
+
+
+class Loaders:
+    """Creates each DataLoader on first use and keeps it for the rest of the request."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    async def read(self, work: Callable[[AsyncSession], Awaitable[R]]) -> R:
+        """Run one read in its own short session."""
+        async with self._sessionmaker() as session:
+            return await work(session)
+
+    def _loader(
+        self,
+        key: Hashable,
+        fetch: Callable[[AsyncSession, list[Any]], Awaitable[Any]],
+        missing: Callable[[], Any] = lambda: None,
+    ) -> DataLoader[Any, Any]:
+        loader = self._loaders.get(key)
+        if loader is None:
+
+            async def batch(keys: list[Any]) -> list[Any]:
+                found = await self.read(lambda session: fetch(session, keys))
+                return [found[k] if k in found else missing() for k in keys]
+
+            loader = self._loaders[key] = DataLoader(load_fn=batch)
+        return loader
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        return self._loader(("id", model), lambda s, ids: queries.by_ids(s, model, ids))
+
+    def by_slug(self, model: type[M]) -> DataLoader[str, M | None]:
+        return self._loader(("slug", model), lambda s, slugs: queries.by_slugs(s, model, slugs))
+
+    def children(
+        self,
+        parent: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+        *order_by: InstrumentedAttribute[Any],
+    ) -> DataLoader[int, list[Any]]:
+        return self._loader(
+            ("children", parent, order_by),
+            lambda s, ids: queries.children(s, parent, ids, *order_by),
+            missing=list,
+        )
+
+    def page(
+        self, parent: InstrumentedAttribute[int], first: int, after: int | None
+    ) -> DataLoader[int, Page[Any]]:
+        return self._loader(
+            ("page", parent, first, after),
+            lambda s, ids: queries.pages_by_parent(s, parent, ids, first=first, after=after),
+            missing=lambda: Page([], False),
+        )
+
+    def count(self, parent: InstrumentedAttribute[int]) -> DataLoader[int, int]:
+        return self._loader(
+            ("count", parent),
+            lambda s, ids: queries.counts_by_parent(s, parent, ids),
+            missing=int,
+        )
+
+    def groups_of_organisation(self) -> DataLoader[int, list[StakeholderGroup]]:
+        return self._loader("groups_of_organisation", queries.groups_of_organisations, list)
+
+    async def group_tree(self) -> GroupTree:
+        async def fetch(session: AsyncSession, keys: Iterable[None]) -> dict[None, GroupTree]:
+            return {None: GroupTree.of(await queries.all_groups(session))}
+
+        tree: GroupTree = await self._loader("group_tree", fetch).load(None)
+        return tree
+
+    def organisation_page_of_group(
+        self, first: int, after: int | None
+    ) -> DataLoader[int, Page[Organisation]]:
+        return self._loader(
+            ("group_organisations", first, after),
+            lambda s, ids: queries.organisation_pages_by_group(s, ids, first=first, after=after),
+            missing=lambda: Page([], False),
+        )
+
+    def organisation_count_of_group(self) -> DataLoader[int, int]:
+        return self._loader(
+            "group_organisation_count", queries.organisation_counts_by_group, missing=int
+        )

@@ -1,0 +1,133 @@
+"""Organisations and the stakeholder groups they belong to."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from schema.context import Info
+from schema.ids import global_id
+from schema.node import Node
+from schema.pagination import Connection, connection, page_arguments
+
+if TYPE_CHECKING:
+    from schema.consultations import Consultation, Influence
+
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
+InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
+
+
+@strawberry.type(description="Anything that publishes, is consulted, or is expected to be.")
+class Organisation(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    named: bool = strawberry.field(
+        description="False for a party the source describes but does not name."
+    )
+    description: str | None
+    url: str | None
+    db_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Organisation) -> "Organisation":
+        return cls(
+            id=strawberry.ID(global_id("Organisation", row.id)),
+            slug=row.slug,
+            name=row.name,
+            named=row.named,
+            description=row.description,
+            url=row.url,
+            db_id=row.id,
+        )
+
+    @strawberry.field
+    async def aliases(self, info: Info) -> list[str]:
+        loader = info.context.loaders.children(
+            models.OrganisationAlias.organisation_id, models.OrganisationAlias.position
+        )
+        return [row.alias for row in await loader.load(self.db_id)]
+
+    @strawberry.field
+    async def groups(self, info: Info) -> list["StakeholderGroup"]:
+        rows = await info.context.loaders.groups_of_organisation().load(self.db_id)
+        return [StakeholderGroup.from_row(row) for row in rows]
+
+    @strawberry.field(description="The documents this organisation took part in, and its role.")
+    async def consultations(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[ConsultationType]:
+        from schema.consultations import Consultation
+
+        first, after_key = page_arguments(first, after)
+        loaders = info.context.loaders
+        parent = models.Consultation.organisation_id
+        page = await loaders.page(parent, first, after_key).load(self.db_id)
+        count = loaders.count(parent)
+        return connection(
+            page,
+            Consultation.from_row,
+            lambda row: row.id,
+            lambda: count.load(self.db_id),
+            after_key,
+        )
+
+    @strawberry.field(description="The principles this organisation shaped.")
+    async def influences(self, info: Info) -> list[InfluenceType]:
+        from schema.consultations import Influence
+
+        loader = info.context.loaders.children(
+            models.Influence.organisation_id, models.Influence.id
+        )
+        return [Influence.from_row(row) for row in await loader.load(self.db_id)]
+
+
+@strawberry.type(description="A node of the stakeholder taxonomy: police forces, academia...")
+class StakeholderGroup(Node):
+    id: strawberry.ID
+    slug: str
+    name: str
+    description: str | None
+    db_id: strawberry.Private[int]
+    parent_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.StakeholderGroup) -> "StakeholderGroup":
+        return cls(
+            id=strawberry.ID(global_id("StakeholderGroup", row.id)),
+            slug=row.slug,
+            name=row.name,
+            description=row.description,
+            db_id=row.id,
+            parent_id=row.parent_id,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Info) -> "StakeholderGroup | None":
+        if self.parent_id is None:
+            return None
+        tree = await info.context.loaders.group_tree()
+        return StakeholderGroup.from_row(tree.groups[self.parent_id])
+
+    @strawberry.field(description="The groups directly below this one.")
+    async def children(self, info: Info) -> list["StakeholderGroup"]:
+        tree = await info.context.loaders.group_tree()
+        return [
+            StakeholderGroup.from_row(tree.groups[i]) for i in tree.children.get(self.db_id, [])
+        ]
+
+    @strawberry.field(description="Organisations in this group or any group below it.")
+    async def organisations(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Organisation]:
+        first, after_key = page_arguments(first, after)
+        loaders = info.context.loaders
+        page = await loaders.organisation_page_of_group(first, after_key).load(self.db_id)
+        count = loaders.organisation_count_of_group()
+        return connection(
+            page,
+            Organisation.from_row,
+            lambda row: row.id,
+            lambda: count.load(self.db_id),
+            after_key,
+        )

@@ -1,0 +1,162 @@
+"""The root Query: lookups by slug or id, and the paginated, filterable lists."""
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from sqlalchemy import ColumnElement
+
+from db import models, queries
+from schema.consultations import Consultation
+from schema.context import Info
+from schema.documents import Document, Principle
+from schema.enums import DocumentKind
+from schema.errors import UserInputError
+from schema.foi import FoiRequest
+from schema.ids import parse_global_id
+from schema.node import Node
+from schema.organisations import Organisation, StakeholderGroup
+from schema.pagination import Connection, connection, page_arguments
+
+NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
+    "Document": (models.Document, Document.from_row),
+    "Principle": (models.Principle, Principle.from_row),
+    "Organisation": (models.Organisation, Organisation.from_row),
+    "StakeholderGroup": (models.StakeholderGroup, StakeholderGroup.from_row),
+    "Consultation": (models.Consultation, Consultation.from_row),
+    "FoiRequest": (models.FoiRequest, FoiRequest.from_row),
+}
+
+
+@strawberry.input
+class DocumentFilter:
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive match on the title."
+    )
+    kind: DocumentKind | None = None
+    publisher: str | None = strawberry.field(
+        default=None, description="The publishing organisation's slug."
+    )
+
+
+@strawberry.input
+class OrganisationFilter:
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive match on the name or an alias."
+    )
+    group: str | None = strawberry.field(
+        default=None, description="A stakeholder group's slug; groups below it are included."
+    )
+
+
+async def _list(
+    info: Info,
+    model: Any,
+    conditions: list[ColumnElement[bool]],
+    node: Callable[[Any], Any],
+    first: int,
+    after: int | None,
+) -> Connection[Any]:
+    loaders = info.context.loaders
+    page = await loaders.read(
+        lambda s: queries.page_of(s, model, conditions, first=first, after=after)
+    )
+    return connection(
+        page,
+        node,
+        lambda row: row.id,
+        lambda: loaders.read(lambda s: queries.count_of(s, model, conditions)),
+        after,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global id; null if there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        type_name, pk = parse_global_id(id)
+        if type_name not in NODE_TYPES:
+            raise UserInputError(f"'{id[:100]}' is not a valid id.")
+        model, from_row = NODE_TYPES[type_name]
+        row = await info.context.loaders.by_id(model).load(pk)
+        return from_row(row) if row is not None else None
+
+    @strawberry.field(description="A document by its slug; null if there is none.")
+    async def document(self, info: Info, slug: str) -> Document | None:
+        row = await info.context.loaders.by_slug(models.Document).load(slug)
+        return Document.from_row(row) if row else None
+
+    @strawberry.field(description="Documents in the order they were recorded.")
+    async def documents(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: DocumentFilter | None = None,
+    ) -> Connection[Document]:
+        first, after_key = page_arguments(first, after)
+        publisher_id = None
+        if filter and filter.publisher is not None:
+            publisher = await info.context.loaders.by_slug(models.Organisation).load(
+                filter.publisher
+            )
+            if publisher is None:
+                raise UserInputError(f"No organisation has the slug '{filter.publisher[:100]}'.")
+            publisher_id = publisher.id
+        conditions = queries.document_conditions(
+            filter.text if filter else None, filter.kind if filter else None, publisher_id
+        )
+        return await _list(info, models.Document, conditions, Document.from_row, first, after_key)
+
+    @strawberry.field(description="An organisation by its slug; null if there is none.")
+    async def organisation(self, info: Info, slug: str) -> Organisation | None:
+        row = await info.context.loaders.by_slug(models.Organisation).load(slug)
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field(description="Organisations in the order they were recorded.")
+    async def organisations(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: OrganisationFilter | None = None,
+    ) -> Connection[Organisation]:
+        first, after_key = page_arguments(first, after)
+        group_ids = None
+        if filter and filter.group is not None:
+            tree = await info.context.loaders.group_tree()
+            group = tree.by_slug(filter.group)
+            if group is None:
+                raise UserInputError(f"No stakeholder group has the slug '{filter.group[:100]}'.")
+            group_ids = tree.with_descendants(group.id)
+        conditions = queries.organisation_conditions(filter.text if filter else None, group_ids)
+        return await _list(
+            info, models.Organisation, conditions, Organisation.from_row, first, after_key
+        )
+
+    @strawberry.field(description="The whole stakeholder taxonomy, parents before children.")
+    async def stakeholder_groups(self, info: Info) -> list[StakeholderGroup]:
+        tree = await info.context.loaders.group_tree()
+        return [StakeholderGroup.from_row(group) for group in tree.in_tree_order()]
+
+    @strawberry.field(description="A stakeholder group by its slug; null if there is none.")
+    async def stakeholder_group(self, info: Info, slug: str) -> StakeholderGroup | None:
+        group = (await info.context.loaders.group_tree()).by_slug(slug)
+        return StakeholderGroup.from_row(group) if group else None
+
+    @strawberry.field(
+        description="An FOI request by its reference; `authority` (a slug) tells apart two "
+        "authorities' requests with the same reference. Null if there is none."
+    )
+    async def foi_request(
+        self, info: Info, reference: str, authority: str | None = None
+    ) -> FoiRequest | None:
+        rows = await info.context.loaders.read(
+            lambda s: queries.foi_requests_by_reference(s, reference, authority, limit=2)
+        )
+        if len(rows) > 1:
+            raise UserInputError(
+                f"More than one authority has an FOI request '{reference[:100]}': "
+                "pass authority to choose."
+            )
+        return FoiRequest.from_row(rows[0]) if rows else None

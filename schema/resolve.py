@@ -1,0 +1,36 @@
+"""Small resolver helpers shared by the domain modules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy.orm import InstrumentedAttribute
+from strawberry.dataloader import DataLoader
+
+from db import models
+from schema.context import Info
+
+if TYPE_CHECKING:
+    from schema.consultations import Evidence
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def required(loader: DataLoader[K, V | None], key: K) -> V:
+    """Load a row that a foreign key guarantees; its absence is a bug, not a user error."""
+    row = await loader.load(key)
+    if row is None:
+        raise LookupError(f"dangling reference {key!r}")
+    return row
+
+
+async def evidence_of(
+    info: Info, claim: InstrumentedAttribute[int | None], claim_id: int
+) -> list[Evidence]:
+    """The evidence for one claim (consultation, influence...), in the order recorded."""
+    from schema.consultations import Evidence
+
+    loader = info.context.loaders.children(claim, models.Evidence.position, models.Evidence.id)
+    rows: list[Any] = await loader.load(claim_id)
+    return [Evidence.from_row(row) for row in rows]

@@ -1,0 +1,208 @@
+"""The seed data as read from its files: plain records that refer to each other by slug.
+
+Every record keeps the `Origin` (file and line) it was read from, so that a problem found
+later, such as an unknown slug or a quote missing from its source, can still point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from db.enums import (
+    Confidence,
+    ConsultationRole,
+    DatePrecision,
+    DocumentKind,
+    DocumentRelationKind,
+    ExpectationBasis,
+    FoiOutcome,
+    Formality,
+    InfluenceEffect,
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int
+
+    def problem(self, message: str) -> str:
+        return f"{self.file}:{self.line}: {message}"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A slug written in one place that must name a record defined in another."""
+
+    slug: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date and how much of it the source gives: 2019-01 is January 2019 (MONTH)."""
+
+    date: dt.date
+    precision: DatePrecision
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    slug: str
+    name: str
+    description: str | None
+    parent: str | None
+    position: int
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    slug: str
+    name: str
+    named: bool
+    aliases: tuple[str, ...]
+    groups: tuple[Ref, ...]
+    description: str | None
+    url: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    source: Ref
+    locator: str
+    quote: str
+    confidence: Confidence
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    label: str
+    date: dt.date | None
+    changes: str | None
+    author: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class InfluenceRecord:
+    organisation: Ref
+    effect: InfluenceEffect
+    summary: str | None
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class PrincipleRecord:
+    position: int
+    title: str | None
+    text: str
+    influences: tuple[InfluenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class RelationRecord:
+    kind: DocumentRelationKind
+    target: Ref
+    note: str | None
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ConsultationRecord:
+    organisation: Ref
+    role: ConsultationRole
+    summary: str | None
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ImpactAssessmentRecord:
+    kind: str
+    undertaken: bool
+    outcome: str | None
+    date: PartialDate | None
+    reference: str | None
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ExpectationRecord:
+    """Exactly one of `group` and `organisation` is set."""
+
+    group: Ref | None
+    organisation: Ref | None
+    basis: ExpectationBasis
+    reason: str
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class FoiQuestionRecord:
+    number: int
+    text: str
+    answer: str | None
+    outcome: FoiOutcome
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class FoiRequestRecord:
+    """A request whose response is the document that holds it."""
+
+    reference: str
+    authority: Ref
+    received_on: dt.date | None
+    responded_on: dt.date | None
+    subject: Ref | None
+    summary: str | None
+    questions: tuple[FoiQuestionRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    """A document's full text, read from a file beside the data."""
+
+    file: str
+    content: str
+    note: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    slug: str
+    title: str
+    kind: DocumentKind
+    formality: Formality
+    publisher: Ref | None
+    published: PartialDate | None
+    review_due: PartialDate | None
+    url: str | None
+    summary: str | None
+    text: TextRecord | None
+    versions: tuple[VersionRecord, ...]
+    principles: tuple[PrincipleRecord, ...]
+    relations: tuple[RelationRecord, ...]
+    consultations: tuple[ConsultationRecord, ...]
+    impact_assessments: tuple[ImpactAssessmentRecord, ...]
+    expectations: tuple[ExpectationRecord, ...]
+    foi_request: FoiRequestRecord | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class SeedData:
+    groups: tuple[GroupRecord, ...]  # parents before their children
+    organisations: tuple[OrganisationRecord, ...]
+    documents: tuple[DocumentRecord, ...]
