@@ -6,13 +6,19 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.exc import ArgumentError
 
 from db.engine import DEFAULT_DATABASE_URL, is_sqlite, normalise_url
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="FOOTPRINT_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="FOOTPRINT_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        validate_by_name=True,
+        validate_by_alias=True,
     )
 
     database_url: str = Field(
@@ -37,7 +43,13 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        return normalise_url(value)
+        try:
+            url = normalise_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL (postgresql://... or sqlite:///...)") from None
+        if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError("must be a PostgreSQL or SQLite URL")
+        return url
 
     @property
     def embedded(self) -> bool:

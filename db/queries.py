@@ -164,7 +164,11 @@ def organisation_conditions(
 
 
 async def _pages(
-    session: AsyncSession, model: Any, inner: Select[Any], parent: ColumnElement[int], first: int
+    session: AsyncSession,
+    model: Any,
+    inner: Select[Any],
+    parent: ColumnElement[int] | InstrumentedAttribute[int],
+    first: int,
 ) -> dict[int, Page[Any]]:
     """Number `inner`'s rows within each parent and keep the first `first + 1` of each."""
     numbered = inner.add_columns(

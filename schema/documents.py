@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
 from schema.ids import global_id
 from schema.node import Node
-from schema.pagination import Connection, connection, page_arguments
+from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.resolve import evidence_of, required
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Document(Node):
 
     @strawberry.field(description="Who took part in making this document, and in what role.")
     async def consultations(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[ConsultationType]:
         from schema.consultations import Consultation
 

@@ -8,7 +8,7 @@ from db import models
 from schema.context import Info
 from schema.ids import global_id
 from schema.node import Node
-from schema.pagination import Connection, connection, page_arguments
+from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 
 if TYPE_CHECKING:
     from schema.consultations import Consultation, Influence
@@ -55,7 +55,7 @@ class Organisation(Node):
 
     @strawberry.field(description="The documents this organisation took part in, and its role.")
     async def consultations(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[ConsultationType]:
         from schema.consultations import Consultation
 
@@ -118,7 +118,7 @@ class StakeholderGroup(Node):
 
     @strawberry.field(description="Organisations in this group or any group below it.")
     async def organisations(
-        self, info: Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[Organisation]:
         first, after_key = page_arguments(first, after)
         loaders = info.context.loaders

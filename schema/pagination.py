@@ -11,6 +11,7 @@ from db.queries import Page
 from schema.errors import UserInputError
 from schema.ids import decode_cursor, encode_cursor
 
+DEFAULT_PAGE = 20
 MAX_PAGE = 100
 
 NodeT = TypeVar("NodeT")
@@ -43,8 +44,10 @@ class Connection(Generic[NodeT]):
         return await self.counter()
 
 
-def page_arguments(first: int, after: str | None) -> tuple[int, int | None]:
-    """Check `first` and decode `after`, or raise BAD_USER_INPUT."""
+def page_arguments(first: int | None, after: str | None) -> tuple[int, int | None]:
+    """Check `first` (null means the default) and decode `after`, or raise BAD_USER_INPUT."""
+    if first is None:
+        first = DEFAULT_PAGE
     if not 1 <= first <= MAX_PAGE:
         raise UserInputError(f"first must be between 1 and {MAX_PAGE}; it was {first}.")
     return first, decode_cursor(after)

@@ -16,7 +16,7 @@ from schema.foi import FoiRequest
 from schema.ids import parse_global_id
 from schema.node import Node
 from schema.organisations import Organisation, StakeholderGroup
-from schema.pagination import Connection, connection, page_arguments
+from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 
 NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "Document": (models.Document, Document.from_row),
@@ -90,7 +90,7 @@ class Query:
     async def documents(
         self,
         info: Info,
-        first: int = 20,
+        first: int | None = DEFAULT_PAGE,
         after: str | None = None,
         filter: DocumentFilter | None = None,
     ) -> Connection[Document]:
@@ -117,7 +117,7 @@ class Query:
     async def organisations(
         self,
         info: Info,
-        first: int = 20,
+        first: int | None = DEFAULT_PAGE,
         after: str | None = None,
         filter: OrganisationFilter | None = None,
     ) -> Connection[Organisation]:

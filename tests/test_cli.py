@@ -1,0 +1,91 @@
+"""The `footprint` command as a new user meets it."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FOOTPRINT_", "DATABASE_"))}
+    return {**env, **extra}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not become ready within 60 s")
+        answer = httpx.post(
+            f"{base}/graphql",
+            json={
+                "query": '{ documents { totalCount } document(slug: "npcc-foi-059-19") { kind } }'
+            },
+            timeout=10,
+        ).json()
+        assert answer["data"]["document"] == {"kind": "FOI_RESPONSE"}
+        assert answer["data"]["documents"]["totalCount"] >= 3
+        assert (tmp_path / "footprint.db").exists()
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=30)[0].decode()
+    assert server.returncode == 0, output
+    assert "Traceback" not in output
+
+
+def test_a_bad_database_url_is_a_clear_configuration_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "migrate"],
+        cwd=tmp_path,
+        env=_environment(DATABASE_URL="mysql://somewhere/db"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "invalid configuration" in result.stderr
+    assert "PostgreSQL or SQLite" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_export_schema_prints_the_checked_in_schema() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "export-schema"],
+        cwd=ROOT,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout == (ROOT / "schema.graphql").read_text()
