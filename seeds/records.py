@@ -71,6 +71,8 @@ class OrganisationRecord:
 
 @dataclass(frozen=True)
 class EvidenceRecord:
+    """`origin` is the line of the quote."""
+
     source: Ref
     locator: str
     quote: str

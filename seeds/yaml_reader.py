@@ -142,7 +142,7 @@ class Fields:
     def origin(self) -> Origin:
         return self.reader.origin(self.node)
 
-    def _scalar(self, key: str) -> tuple[ScalarNode, str] | None | Literal[Invalid.VALUE]:
+    def _scalar(self, key: str) -> tuple[ScalarNode, str] | Literal[Invalid.VALUE] | None:
         """The field's node and text; None if absent or null; INVALID (reported) if bad."""
         node = self.values.get(key)
         if node is None:

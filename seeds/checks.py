@@ -1,0 +1,172 @@
+"""Checks across the seed data files: unique keys, known slugs, quotes found in their sources."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+
+from seeds.quotes import SourceTexts
+from seeds.records import DocumentRecord, EvidenceRecord, Origin, Ref, SeedData
+
+
+def find_problems(data: SeedData) -> list[str]:
+    """Every problem in the data that no single record shows, as `file:line: message`."""
+    return Checker(data).run()
+
+
+class Checker:
+    def __init__(self, data: SeedData) -> None:
+        self.data = data
+        self.problems: list[str] = []
+        self.groups = {group.slug for group in data.groups}
+        self.organisations = {organisation.slug for organisation in data.organisations}
+        self.documents = {document.slug for document in data.documents}
+        self.texts = SourceTexts(
+            {document.slug: document.text.content for document in data.documents if document.text}
+        )
+
+    def run(self) -> list[str]:
+        data = self.data
+        self.unique("group slug", ((group.slug, group.origin) for group in data.groups))
+        self.unique(
+            "organisation slug",
+            ((organisation.slug, organisation.origin) for organisation in data.organisations),
+        )
+        self.unique(
+            "document slug", ((document.slug, document.origin) for document in data.documents)
+        )
+        for organisation in data.organisations:
+            self.unique("alias", ((alias, organisation.origin) for alias in organisation.aliases))
+            self.unique("group", ((ref.slug, ref.origin) for ref in organisation.groups))
+            for ref in organisation.groups:
+                self.known(ref, self.groups, "stakeholder group")
+        self.unique(
+            "FOI request",
+            (
+                (
+                    (document.foi_request.authority.slug, document.foi_request.reference),
+                    document.foi_request.origin,
+                )
+                for document in data.documents
+                if document.foi_request
+            ),
+        )
+        for document in data.documents:
+            self.check_document(document)
+        return self.problems
+
+    def check_document(self, document: DocumentRecord) -> None:
+        if document.publisher:
+            self.known(document.publisher, self.organisations, "organisation")
+        self.unique("version label", ((v.label, v.origin) for v in document.versions))
+        self.unique("principle position", ((p.position, p.origin) for p in document.principles))
+        for principle in document.principles:
+            if principle.position < 1:
+                self.problems.append(principle.origin.problem("positions start at 1"))
+            self.unique(
+                "influence",
+                (((i.organisation.slug, i.effect), i.origin) for i in principle.influences),
+            )
+            for influence in principle.influences:
+                self.known(influence.organisation, self.organisations, "organisation")
+                self.check_evidence(influence.evidence)
+        self.unique("relation", (((r.kind, r.target.slug), r.origin) for r in document.relations))
+        for relation in document.relations:
+            self.known(relation.target, self.documents, "document")
+            if relation.target.slug == document.slug:
+                self.problems.append(relation.origin.problem("a document cannot relate to itself"))
+            self.check_evidence(relation.evidence)
+        self.unique(
+            "consultation",
+            (((c.organisation.slug, c.role), c.origin) for c in document.consultations),
+        )
+        for consultation in document.consultations:
+            self.known(consultation.organisation, self.organisations, "organisation")
+            self.check_evidence(consultation.evidence)
+        self.unique(
+            "impact assessment kind", ((a.kind, a.origin) for a in document.impact_assessments)
+        )
+        for assessment in document.impact_assessments:
+            self.check_evidence(assessment.evidence)
+        self.unique(
+            "expectation",
+            (
+                (
+                    (e.group and e.group.slug, e.organisation and e.organisation.slug, e.basis),
+                    e.origin,
+                )
+                for e in document.expectations
+            ),
+        )
+        for expectation in document.expectations:
+            if expectation.group:
+                self.known(expectation.group, self.groups, "stakeholder group")
+            if expectation.organisation:
+                self.known(expectation.organisation, self.organisations, "organisation")
+            self.check_evidence(expectation.evidence)
+        self.check_foi_request(document)
+
+    def check_foi_request(self, document: DocumentRecord) -> None:
+        request = document.foi_request
+        if request is None:
+            return
+        self.known(request.authority, self.organisations, "organisation")
+        if request.subject:
+            self.known(request.subject, self.documents, "document")
+        self.unique("question number", ((q.number, q.origin) for q in request.questions))
+        if not self.texts.has_text(document.slug):
+            return
+        # The questions and answers are copied from the response, so its text must hold them.
+        for question in request.questions:
+            for part, words in (("question", question.text), ("answer", question.answer)):
+                if words and not self.texts.contains(document.slug, words):
+                    self.problems.append(
+                        question.origin.problem(
+                            f"the text of {part} {question.number} is not found in the stored"
+                            f" text of '{document.slug}'"
+                        )
+                    )
+
+    def check_evidence(self, evidence: Iterable[EvidenceRecord]) -> None:
+        evidence = list(evidence)
+        self.unique(
+            "evidence",
+            (((e.source.slug, e.locator, e.quote), e.origin) for e in evidence),
+        )
+        for entry in evidence:
+            if not self.known(entry.source, self.documents, "document"):
+                continue
+            if self.texts.has_text(entry.source.slug) and not self.texts.contains(
+                entry.source.slug, entry.quote
+            ):
+                self.problems.append(
+                    entry.origin.problem(
+                        f"quote not found in the stored text of '{entry.source.slug}':"
+                        f" {entry.quote[:60]!r}"
+                    )
+                )
+
+    def known(self, ref: Ref, slugs: set[str], what: str) -> bool:
+        if ref.slug in slugs:
+            return True
+        self.problems.append(ref.origin.problem(f"unknown {what} '{ref.slug}'"))
+        return False
+
+    def unique(self, what: str, keyed: Iterable[tuple[Hashable, Origin]]) -> None:
+        first: dict[Hashable, Origin] = {}
+        for key, origin in keyed:
+            if key in first:
+                earlier = first[key]
+                self.problems.append(
+                    origin.problem(
+                        f"duplicate {what} {describe(key)} (first at {earlier.file}:{earlier.line})"
+                    )
+                )
+            else:
+                first[key] = origin
+
+
+def describe(key: Hashable) -> str:
+    """A key as a short readable label: 'home-office / CONSULTED'."""
+    parts = key if isinstance(key, tuple) else (key,)
+    label = " / ".join(str(part) for part in parts if part is not None)
+    return repr(label if len(label) <= 80 else label[:77] + "...")

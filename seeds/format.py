@@ -1,0 +1,379 @@
+"""Reading the seed data files (the format `seeds/data/README.md` describes) into records.
+
+`read_seed_data` reads every file, checks it (see `seeds.checks`) and raises one
+`SeedError` listing every problem found, each with its file and line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from yaml.nodes import Node
+
+from db.enums import (
+    Confidence,
+    ConsultationRole,
+    DocumentKind,
+    DocumentRelationKind,
+    ExpectationBasis,
+    FoiOutcome,
+    Formality,
+    InfluenceEffect,
+)
+from seeds.checks import find_problems
+from seeds.errors import SeedError
+from seeds.records import (
+    ConsultationRecord,
+    DocumentRecord,
+    EvidenceRecord,
+    ExpectationRecord,
+    FoiQuestionRecord,
+    FoiRequestRecord,
+    GroupRecord,
+    ImpactAssessmentRecord,
+    InfluenceRecord,
+    OrganisationRecord,
+    PrincipleRecord,
+    RelationRecord,
+    SeedData,
+    TextRecord,
+    VersionRecord,
+)
+from seeds.yaml_reader import Fields, Reader
+
+T = TypeVar("T")
+
+DATA_DIR = Path(__file__).parent / "data"
+GROUPS_FILE = "groups.yaml"
+ORGANISATIONS_FILE = "organisations.yaml"
+DOCUMENTS_DIR = "documents"
+
+
+def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
+    """Read and check every data file; raise `SeedError` with every problem found."""
+    groups_reader = Reader(GROUPS_FILE)
+    groups: list[GroupRecord] = []
+    root = groups_reader.compose(data_dir / GROUPS_FILE)
+    if root is not None:
+        read_groups(groups_reader, groups_reader.items(root, "the groups"), None, groups)
+
+    organisations_reader = Reader(ORGANISATIONS_FILE)
+    root = organisations_reader.compose(data_dir / ORGANISATIONS_FILE)
+    organisations = [] if root is None else read_organisations(organisations_reader, root)
+
+    problems = [*groups_reader.problems, *organisations_reader.problems]
+    documents: list[DocumentRecord] = []
+    for path in sorted((data_dir / DOCUMENTS_DIR).glob("*.yaml")):
+        reader = Reader(path.relative_to(data_dir).as_posix())
+        root = reader.compose(path)
+        document = None if root is None else read_document(reader, root, data_dir)
+        if document is not None:
+            documents.append(document)
+        problems.extend(reader.problems)
+
+    data = SeedData(tuple(groups), tuple(organisations), tuple(documents))
+    problems.extend(find_problems(data))
+    if problems:
+        raise SeedError(problems)
+    return data
+
+
+def read_groups(
+    reader: Reader, items: list[Node], parent: str | None, into: list[GroupRecord]
+) -> None:
+    """Append the groups of one level of the tree, each followed by its descendants."""
+    for position, item in enumerate(items, start=1):
+        fields = reader.fields(item, "a group", ("slug", "name"), ("description", "children"))
+        if fields is None:
+            continue
+        slug, name, description = (
+            fields.slug("slug"),
+            fields.text("name"),
+            fields.text("description"),
+        )
+        if slug is not None and name is not None:
+            into.append(GroupRecord(slug, name, description, parent, position, fields.origin))
+        # Children of a broken group are still read, so that their problems show too.
+        read_groups(reader, fields.items("children"), slug, into)
+
+
+def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
+    organisations = []
+    for item in reader.items(node, "the organisations"):
+        fields = reader.fields(
+            item,
+            "an organisation",
+            ("slug", "name"),
+            ("named", "aliases", "groups", "description", "url"),
+        )
+        if fields is None:
+            continue
+        slug, name = fields.slug("slug"), fields.text("name")
+        named = fields.boolean("named", default=True)
+        aliases, groups = fields.texts("aliases"), fields.refs("groups")
+        description, url = fields.text("description"), fields.text("url")
+        if slug is None or name is None or named is None or aliases is None or groups is None:
+            continue
+        organisations.append(
+            OrganisationRecord(slug, name, named, aliases, groups, description, url, fields.origin)
+        )
+    return organisations
+
+
+def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord | None:
+    fields = reader.fields(
+        node,
+        "the document",
+        ("slug", "title", "kind"),
+        (
+            "formality",
+            "publisher",
+            "published",
+            "review_due",
+            "url",
+            "summary",
+            "text",
+            "versions",
+            "principles",
+            "relations",
+            "consultations",
+            "impact_assessments",
+            "expectations",
+            "foi_request",
+        ),
+    )
+    if fields is None:
+        return None
+    slug, title = fields.slug("slug"), fields.text("title")
+    if slug is not None and Path(reader.file).name != f"{slug}.yaml":
+        # One file per document, named by its slug, so that an export rewrites the same files.
+        reader.problem(fields.values["slug"], f"the file of document '{slug}' must be {slug}.yaml")
+    kind = fields.choice("kind", DocumentKind)
+    formality = fields.choice("formality", Formality, default=Formality.UNKNOWN)
+    publisher = fields.ref("publisher")
+    published, review_due = fields.partial_date("published"), fields.partial_date("review_due")
+    url, summary = fields.text("url"), fields.text("summary")
+    text = read_text(fields, data_dir)
+    versions = _all([read_version(reader, item) for item in fields.items("versions")])
+    principles = _all([read_principle(reader, item) for item in fields.items("principles")])
+    relations = _all([read_relation(reader, item) for item in fields.items("relations")])
+    consultations = _all(
+        [read_consultation(reader, item) for item in fields.items("consultations")]
+    )
+    assessments = _all(
+        [read_impact_assessment(reader, item) for item in fields.items("impact_assessments")]
+    )
+    expectations = _all([read_expectation(reader, item) for item in fields.items("expectations")])
+    request_fields = fields.nested(
+        "foi_request",
+        "the FOI request",
+        ("reference", "authority", "questions"),
+        ("received_on", "responded_on", "subject", "summary"),
+    )
+    request = None if request_fields is None else read_foi_request(reader, request_fields)
+    if (
+        slug is None
+        or title is None
+        or kind is None
+        or formality is None
+        or versions is None
+        or principles is None
+        or relations is None
+        or consultations is None
+        or assessments is None
+        or expectations is None
+    ):
+        return None
+    return DocumentRecord(
+        slug=slug,
+        title=title,
+        kind=kind,
+        formality=formality,
+        publisher=publisher,
+        published=published,
+        review_due=review_due,
+        url=url,
+        summary=summary,
+        text=text,
+        versions=versions,
+        principles=principles,
+        relations=relations,
+        consultations=consultations,
+        impact_assessments=assessments,
+        expectations=expectations,
+        foi_request=request,
+        origin=fields.origin,
+    )
+
+
+def _all(records: list[T | None]) -> tuple[T, ...] | None:
+    """The records, or None if any could not be read (its problem is already reported)."""
+    present = [record for record in records if record is not None]
+    return tuple(present) if len(present) == len(records) else None
+
+
+def read_text(fields: Fields, data_dir: Path) -> TextRecord | None:
+    text = fields.nested("text", "the document's text", ("file",), ("note",))
+    if text is None:
+        return None
+    name = text.text("file")
+    if name is None:
+        return None
+    path = (data_dir / name).resolve()
+    if not path.is_relative_to(data_dir.resolve()):
+        text.reader.problem(text.values["file"], f"text file '{name}' is outside the data folder")
+        return None
+    try:
+        content = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        text.reader.problem(text.values["file"], f"text file '{name}' not found")
+        return None
+    except UnicodeDecodeError as error:
+        text.reader.problem(text.values["file"], f"text file '{name}' is not UTF-8: {error}")
+        return None
+    return TextRecord(name, content, text.text("note"), text.origin)
+
+
+def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] | None:
+    """The claim's evidence; a claim that lists evidence must list at least one."""
+    reported = len(reader.problems)
+    items = fields.items("evidence")
+    if "evidence" in fields.values and not items and len(reader.problems) == reported:
+        reader.problem(fields.values["evidence"], f"{fields.what} needs at least one evidence")
+        return None
+    evidence: list[EvidenceRecord | None] = []
+    for item in items:
+        entry = reader.fields(item, "an evidence", ("source", "locator", "quote", "confidence"))
+        if entry is None:
+            evidence.append(None)
+            continue
+        source, locator, quote = entry.ref("source"), entry.text("locator"), entry.text("quote")
+        confidence = entry.choice("confidence", Confidence)
+        if source is None or locator is None or quote is None or confidence is None:
+            evidence.append(None)
+            continue
+        # Problems with a quote point at the quote, the line an editor has to mend.
+        origin = reader.origin(entry.values["quote"])
+        evidence.append(EvidenceRecord(source, locator, quote, confidence, origin))
+    return _all(evidence)
+
+
+def read_version(reader: Reader, node: Node) -> VersionRecord | None:
+    fields = reader.fields(node, "a version", ("label",), ("date", "changes", "author"))
+    if fields is None:
+        return None
+    label, date = fields.text("label"), fields.date("date")
+    changes, author = fields.text("changes"), fields.text("author")
+    if label is None:
+        return None
+    return VersionRecord(label, date, changes, author, fields.origin)
+
+
+def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
+    fields = reader.fields(node, "a principle", ("position", "text"), ("title", "influences"))
+    if fields is None:
+        return None
+    position, text, title = fields.integer("position"), fields.text("text"), fields.text("title")
+    influences = _all([read_influence(reader, item) for item in fields.items("influences")])
+    if position is None or text is None or influences is None:
+        return None
+    return PrincipleRecord(position, title, text, influences, fields.origin)
+
+
+def read_influence(reader: Reader, node: Node) -> InfluenceRecord | None:
+    fields = reader.fields(
+        node, "an influence", ("organisation", "effect", "evidence"), ("summary",)
+    )
+    if fields is None:
+        return None
+    organisation = fields.ref("organisation")
+    effect, summary = fields.choice("effect", InfluenceEffect), fields.text("summary")
+    evidence = read_evidence(reader, fields)
+    if organisation is None or effect is None or evidence is None:
+        return None
+    return InfluenceRecord(organisation, effect, summary, evidence, fields.origin)
+
+
+def read_relation(reader: Reader, node: Node) -> RelationRecord | None:
+    fields = reader.fields(node, "a relation", ("kind", "target"), ("note", "evidence"))
+    if fields is None:
+        return None
+    kind, target = fields.choice("kind", DocumentRelationKind), fields.ref("target")
+    note, evidence = fields.text("note"), read_evidence(reader, fields)
+    if kind is None or target is None or evidence is None:
+        return None
+    return RelationRecord(kind, target, note, evidence, fields.origin)
+
+
+def read_consultation(reader: Reader, node: Node) -> ConsultationRecord | None:
+    fields = reader.fields(
+        node, "a consultation", ("organisation", "role", "evidence"), ("summary",)
+    )
+    if fields is None:
+        return None
+    organisation = fields.ref("organisation")
+    role, summary = fields.choice("role", ConsultationRole), fields.text("summary")
+    evidence = read_evidence(reader, fields)
+    if organisation is None or role is None or evidence is None:
+        return None
+    return ConsultationRecord(organisation, role, summary, evidence, fields.origin)
+
+
+def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord | None:
+    fields = reader.fields(
+        node,
+        "an impact assessment",
+        ("kind", "undertaken", "evidence"),
+        ("outcome", "date", "reference"),
+    )
+    if fields is None:
+        return None
+    kind, undertaken = fields.text("kind"), fields.boolean("undertaken")
+    outcome, date = fields.text("outcome"), fields.partial_date("date")
+    reference, evidence = fields.text("reference"), read_evidence(reader, fields)
+    if kind is None or undertaken is None or evidence is None:
+        return None
+    return ImpactAssessmentRecord(
+        kind, undertaken, outcome, date, reference, evidence, fields.origin
+    )
+
+
+def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
+    fields = reader.fields(
+        node, "an expectation", ("basis", "reason", "evidence"), ("group", "organisation")
+    )
+    if fields is None:
+        return None
+    group, organisation = fields.ref("group"), fields.ref("organisation")
+    basis, reason = fields.choice("basis", ExpectationBasis), fields.text("reason")
+    evidence = read_evidence(reader, fields)
+    if (group is None) == (organisation is None):
+        reader.problem(node, "an expectation names exactly one of 'group' and 'organisation'")
+        return None
+    if basis is None or reason is None or evidence is None:
+        return None
+    return ExpectationRecord(group, organisation, basis, reason, evidence, fields.origin)
+
+
+def read_foi_request(reader: Reader, fields: Fields) -> FoiRequestRecord | None:
+    reference, authority = fields.text("reference"), fields.ref("authority")
+    received_on, responded_on = fields.date("received_on"), fields.date("responded_on")
+    subject, summary = fields.ref("subject"), fields.text("summary")
+    questions = _all([read_foi_question(reader, item) for item in fields.items("questions")])
+    if reference is None or authority is None or questions is None:
+        return None
+    return FoiRequestRecord(
+        reference, authority, received_on, responded_on, subject, summary, questions, fields.origin
+    )
+
+
+def read_foi_question(reader: Reader, node: Node) -> FoiQuestionRecord | None:
+    fields = reader.fields(node, "an FOI question", ("number", "text", "outcome"), ("answer",))
+    if fields is None:
+        return None
+    number, text, answer = fields.integer("number"), fields.text("text"), fields.text("answer")
+    outcome = fields.choice("outcome", FoiOutcome)
+    if number is None or text is None or outcome is None:
+        return None
+    return FoiQuestionRecord(number, text, answer, outcome, fields.origin)

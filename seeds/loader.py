@@ -1,0 +1,420 @@
+"""Loading the seed data into the register in one transaction.
+
+Rows are matched by natural keys (slugs, document and label, ...), never by id: what is
+missing is inserted, what differs is updated, and nothing is ever deleted, because editors
+add records of their own beside the seeds. Loading the same data twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.engine import create_engine, create_sessionmaker
+from db.enums import DatePrecision
+from db.models import (
+    Consultation,
+    Document,
+    DocumentRelation,
+    DocumentText,
+    DocumentVersion,
+    Evidence,
+    Expectation,
+    FoiQuestion,
+    FoiRequest,
+    ImpactAssessment,
+    Influence,
+    Organisation,
+    OrganisationAlias,
+    OrganisationGroup,
+    Principle,
+    StakeholderGroup,
+)
+from seeds.format import DATA_DIR, read_seed_data
+from seeds.records import DocumentRecord, EvidenceRecord, PartialDate, SeedData
+from seeds.report import SeedReport
+from seeds.upsert import Upserter, Values
+
+# The claim tables, each with its column in `evidence`: exactly one of those is set per row.
+CLAIM_COLUMNS = {
+    Consultation: "consultation_id",
+    Influence: "influence_id",
+    Expectation: "expectation_id",
+    ImpactAssessment: "impact_assessment_id",
+    DocumentRelation: "relation_id",
+}
+ClaimModel = type[Consultation | Influence | Expectation | ImpactAssessment | DocumentRelation]
+# What a claim row is wanted to hold, and the evidence it carries.
+WantedClaim = tuple[Values, tuple[EvidenceRecord, ...]]
+
+
+async def load_seeds(
+    sessionmaker: async_sessionmaker[AsyncSession], data_dir: Path | None = None
+) -> SeedReport:
+    """Check the data in `data_dir` (default: the packaged seeds) and write it.
+
+    Raises `SeedError` before writing anything if the data has problems; any later
+    failure rolls the whole load back.
+    """
+    data = await asyncio.to_thread(read_seed_data, data_dir or DATA_DIR)
+    report = SeedReport()
+    async with sessionmaker.begin() as session:
+        await SeedWriter(Upserter(session, report)).write(data)
+    return report
+
+
+async def seed_database(url: str, data_dir: Path | None = None) -> SeedReport:
+    """Load the seeds into the database at `url` (for the CLI)."""
+    engine = create_engine(url)
+    try:
+        return await load_seeds(create_sessionmaker(engine), data_dir)
+    finally:
+        await engine.dispose()
+
+
+def date_columns(date_column: str, precision_column: str, value: PartialDate | None) -> Values:
+    """A partial date as its two columns; an absent date keeps the default precision."""
+    if value is None:
+        return {date_column: None, precision_column: DatePrecision.DAY}
+    return {date_column: value.date, precision_column: value.precision}
+
+
+class SeedWriter:
+    """Writes the records table by table, parents first, turning slugs into ids."""
+
+    def __init__(self, rows: Upserter) -> None:
+        self.rows = rows
+        self.groups: dict[str, int] = {}
+        self.organisations: dict[str, int] = {}
+        self.documents: dict[str, int] = {}
+        self.claims: list[tuple[str, int, tuple[EvidenceRecord, ...]]] = []
+
+    async def write(self, data: SeedData) -> None:
+        await self.write_groups(data)
+        await self.write_organisations(data)
+        await self.write_documents(data)
+        await self.write_texts_and_versions(data)
+        await self.write_principles_and_influences(data)
+        await self.write_document_claims(data)
+        await self.write_evidence()
+        await self.write_foi_requests(data)
+
+    async def write_groups(self, data: SeedData) -> None:
+        depth: dict[str | None, int] = {None: 0}
+        for group in data.groups:
+            depth[group.slug] = depth[group.parent] + 1
+        # A level at a time, so that every parent has its id before its children are written.
+        for level in sorted(set(depth.values()) - {0}):
+            groups = [group for group in data.groups if depth[group.slug] == level]
+            rows = await self.rows.upsert(
+                StakeholderGroup,
+                ("slug",),
+                StakeholderGroup.slug.in_([group.slug for group in groups]),
+                [
+                    {
+                        "slug": group.slug,
+                        "name": group.name,
+                        "description": group.description,
+                        "parent_id": self.groups[group.parent] if group.parent else None,
+                        "position": group.position,
+                    }
+                    for group in groups
+                ],
+            )
+            self.groups.update((row.slug, row.id) for row in rows)
+
+    async def write_organisations(self, data: SeedData) -> None:
+        rows = await self.rows.upsert(
+            Organisation,
+            ("slug",),
+            Organisation.slug.in_([organisation.slug for organisation in data.organisations]),
+            [
+                {
+                    "slug": organisation.slug,
+                    "name": organisation.name,
+                    "named": organisation.named,
+                    "description": organisation.description,
+                    "url": organisation.url,
+                }
+                for organisation in data.organisations
+            ],
+        )
+        self.organisations = {row.slug: row.id for row in rows}
+        ids = self.organisations
+        await self.rows.upsert(
+            OrganisationAlias,
+            ("organisation_id", "alias"),
+            OrganisationAlias.organisation_id.in_(ids.values()),
+            [
+                {"organisation_id": ids[organisation.slug], "alias": alias, "position": position}
+                for organisation in data.organisations
+                for position, alias in enumerate(organisation.aliases, start=1)
+            ],
+        )
+        await self.rows.upsert(
+            OrganisationGroup,
+            ("organisation_id", "group_id"),
+            OrganisationGroup.organisation_id.in_(ids.values()),
+            [
+                {"organisation_id": ids[organisation.slug], "group_id": self.groups[ref.slug]}
+                for organisation in data.organisations
+                for ref in organisation.groups
+            ],
+        )
+
+    async def write_documents(self, data: SeedData) -> None:
+        rows = await self.rows.upsert(
+            Document,
+            ("slug",),
+            Document.slug.in_([document.slug for document in data.documents]),
+            [self.document_values(document) for document in data.documents],
+        )
+        self.documents = {row.slug: row.id for row in rows}
+
+    def document_values(self, document: DocumentRecord) -> Values:
+        publisher = document.publisher
+        return {
+            "slug": document.slug,
+            "title": document.title,
+            "kind": document.kind,
+            "formality": document.formality,
+            "publisher_id": self.organisations[publisher.slug] if publisher else None,
+            **date_columns("published_on", "published_precision", document.published),
+            **date_columns("review_due_on", "review_due_precision", document.review_due),
+            "url": document.url,
+            "summary": document.summary,
+        }
+
+    async def write_texts_and_versions(self, data: SeedData) -> None:
+        ids = self.documents
+        await self.rows.upsert(
+            DocumentText,
+            ("document_id",),
+            DocumentText.document_id.in_(ids.values()),
+            [
+                {
+                    "document_id": ids[document.slug],
+                    "text": document.text.content,
+                    "note": document.text.note,
+                }
+                for document in data.documents
+                if document.text
+            ],
+        )
+        await self.rows.upsert(
+            DocumentVersion,
+            ("document_id", "label"),
+            DocumentVersion.document_id.in_(ids.values()),
+            [
+                {
+                    "document_id": ids[document.slug],
+                    "position": position,
+                    "label": version.label,
+                    "date": version.date,
+                    "changes": version.changes,
+                    "author": version.author,
+                }
+                for document in data.documents
+                for position, version in enumerate(document.versions, start=1)
+            ],
+        )
+
+    async def write_principles_and_influences(self, data: SeedData) -> None:
+        principles = [
+            (self.documents[document.slug], principle)
+            for document in data.documents
+            for principle in document.principles
+        ]
+        rows = await self.rows.upsert(
+            Principle,
+            ("document_id", "position"),
+            Principle.document_id.in_(self.documents.values()),
+            [
+                {
+                    "document_id": document_id,
+                    "position": principle.position,
+                    "title": principle.title,
+                    "text": principle.text,
+                }
+                for document_id, principle in principles
+            ],
+        )
+        await self.write_claims(
+            Influence,
+            ("principle_id", "organisation_id", "effect"),
+            Influence.principle_id.in_([row.id for row in rows]),
+            [
+                (
+                    {
+                        "principle_id": row.id,
+                        "organisation_id": self.organisations[influence.organisation.slug],
+                        "effect": influence.effect,
+                        "summary": influence.summary,
+                    },
+                    influence.evidence,
+                )
+                for (_, principle), row in zip(principles, rows, strict=True)
+                for influence in principle.influences
+            ],
+        )
+
+    async def write_document_claims(self, data: SeedData) -> None:
+        """Relations, consultations, impact assessments and expectations."""
+        ids = self.documents
+        await self.write_claims(
+            DocumentRelation,
+            ("document_id", "kind", "target_id"),
+            DocumentRelation.document_id.in_(ids.values()),
+            [
+                (
+                    {
+                        "document_id": ids[document.slug],
+                        "kind": relation.kind,
+                        "target_id": ids[relation.target.slug],
+                        "note": relation.note,
+                    },
+                    relation.evidence,
+                )
+                for document in data.documents
+                for relation in document.relations
+            ],
+        )
+        await self.write_claims(
+            Consultation,
+            ("document_id", "organisation_id", "role"),
+            Consultation.document_id.in_(ids.values()),
+            [
+                (
+                    {
+                        "document_id": ids[document.slug],
+                        "organisation_id": self.organisations[consultation.organisation.slug],
+                        "role": consultation.role,
+                        "summary": consultation.summary,
+                    },
+                    consultation.evidence,
+                )
+                for document in data.documents
+                for consultation in document.consultations
+            ],
+        )
+        await self.write_claims(
+            ImpactAssessment,
+            ("document_id", "kind"),
+            ImpactAssessment.document_id.in_(ids.values()),
+            [
+                (
+                    {
+                        "document_id": ids[document.slug],
+                        "kind": assessment.kind,
+                        "undertaken": assessment.undertaken,
+                        "outcome": assessment.outcome,
+                        **date_columns("date", "date_precision", assessment.date),
+                        "reference": assessment.reference,
+                    },
+                    assessment.evidence,
+                )
+                for document in data.documents
+                for assessment in document.impact_assessments
+            ],
+        )
+        await self.write_claims(
+            Expectation,
+            ("document_id", "group_id", "organisation_id", "basis"),
+            Expectation.document_id.in_(ids.values()),
+            [
+                (
+                    {
+                        "document_id": ids[document.slug],
+                        "group_id": self.groups[expectation.group.slug]
+                        if expectation.group
+                        else None,
+                        "organisation_id": self.organisations[expectation.organisation.slug]
+                        if expectation.organisation
+                        else None,
+                        "basis": expectation.basis,
+                        "reason": expectation.reason,
+                    },
+                    expectation.evidence,
+                )
+                for document in data.documents
+                for expectation in document.expectations
+            ],
+        )
+
+    async def write_claims(
+        self,
+        model: ClaimModel,
+        key: tuple[str, ...],
+        scope: ColumnElement[bool],
+        claims: list[WantedClaim],
+    ) -> None:
+        """Write one kind of claim and queue the evidence of each for `write_evidence`."""
+        rows = await self.rows.upsert(model, key, scope, [values for values, _ in claims])
+        column = CLAIM_COLUMNS[model]
+        self.claims.extend(
+            (column, row.id, evidence) for row, (_, evidence) in zip(rows, claims, strict=True)
+        )
+
+    async def write_evidence(self) -> None:
+        """The evidence of every claim written."""
+        await self.rows.upsert(
+            Evidence,
+            (*CLAIM_COLUMNS.values(), "source_id", "locator", "quote"),
+            Evidence.source_id.in_(self.documents.values()),
+            [
+                {
+                    **dict.fromkeys(CLAIM_COLUMNS.values()),
+                    column: claim_id,
+                    "source_id": self.documents[entry.source.slug],
+                    "locator": entry.locator,
+                    "quote": entry.quote,
+                    "confidence": entry.confidence,
+                    "position": position,
+                }
+                for column, claim_id, evidence in self.claims
+                for position, entry in enumerate(evidence, start=1)
+            ],
+        )
+
+    async def write_foi_requests(self, data: SeedData) -> None:
+        """Each request lives in the file of its response document."""
+        pairs = [
+            (document, request) for document in data.documents if (request := document.foi_request)
+        ]
+        authorities = [self.organisations[request.authority.slug] for _, request in pairs]
+        rows = await self.rows.upsert(
+            FoiRequest,
+            ("authority_id", "reference"),
+            FoiRequest.authority_id.in_(authorities),
+            [
+                {
+                    "reference": request.reference,
+                    "authority_id": authority_id,
+                    "received_on": request.received_on,
+                    "responded_on": request.responded_on,
+                    "subject_id": self.documents[request.subject.slug] if request.subject else None,
+                    "response_id": self.documents[response.slug],
+                    "summary": request.summary,
+                }
+                for (response, request), authority_id in zip(pairs, authorities, strict=True)
+            ],
+        )
+        await self.rows.upsert(
+            FoiQuestion,
+            ("request_id", "number"),
+            FoiQuestion.request_id.in_([row.id for row in rows]),
+            [
+                {
+                    "request_id": row.id,
+                    "number": question.number,
+                    "text": question.text,
+                    "answer": question.answer,
+                    "outcome": question.outcome,
+                }
+                for (_, request), row in zip(pairs, rows, strict=True)
+                for question in request.questions
+            ],
+        )
