@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from api.logs import configure_logging
 from api.settings import Settings
@@ -18,6 +19,9 @@ from db.engine import create_engine, create_sessionmaker
 from db.migrate import upgrade
 from db.models import Document
 from db.queries import count_of
+from seeds.errors import SeedError
+from seeds.loader import seed_database
+from seeds.synthetic import generate_into
 
 log = logging.getLogger("footprint.cli")
 
@@ -59,8 +63,6 @@ async def _is_empty(database_url: str) -> bool:
 
 
 def _seed(settings: Settings) -> None:
-    from seeds.loader import seed_database
-
     report = asyncio.run(seed_database(settings.database_url))
     log.info("seeded", extra={"report": report.summary()})
 
@@ -109,14 +111,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"footprint: invalid configuration: {problems}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    try:
+        _run(args, settings)
+    except SeedError as error:
+        print(f"footprint: {error}", file=sys.stderr)
+        return 1
+    except (OSError, DBAPIError) as error:
+        # The driver's message can name hosts and SQL; the type is enough to act on here.
+        log.error("database unavailable", extra={"error": type(error).__name__})
+        print(f"footprint: cannot use the database ({type(error).__name__})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "serve":
         _serve(settings, args)
     elif args.command == "migrate":
         upgrade(settings.database_url)
     elif args.command == "seed":
         if args.synthetic is not None:
-            from seeds.synthetic import generate_into
-
             report = asyncio.run(
                 generate_into(
                     settings.database_url, documents=args.synthetic, seed=args.random_seed
@@ -127,4 +141,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             _seed(settings)
     elif args.command == "export-schema":
         _export_schema(args.output)
-    return 0

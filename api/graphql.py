@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import orjson
@@ -52,6 +53,13 @@ class GraphQLView(GraphQL[Context, None]):
             sessionmaker=self.sessionmaker,
             request_id=request_id_var.get() or uuid.uuid4().hex,
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            # Also raised for bytes that are not UTF-8, which the json module lets escape.
+            raise json.JSONDecodeError("not JSON", "", 0) from error
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from schema.context import Info
+from schema.context import Info, loaders
 from schema.enums import (
     Confidence,
     ConsultationRole,
@@ -32,14 +32,14 @@ StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.org
 async def _document(info: Info, document_id: int) -> "Document":
     from schema.documents import Document
 
-    row = await required(info.context.loaders.by_id(models.Document), document_id)
+    row = await required(loaders(info).by_id(models.Document), document_id)
     return Document.from_row(row)
 
 
 async def _organisation(info: Info, organisation_id: int) -> "Organisation":
     from schema.organisations import Organisation
 
-    row = await required(info.context.loaders.by_id(models.Organisation), organisation_id)
+    row = await required(loaders(info).by_id(models.Organisation), organisation_id)
     return Organisation.from_row(row)
 
 
@@ -123,7 +123,7 @@ class Influence:
     async def principle(self, info: Info) -> PrincipleType:
         from schema.documents import Principle
 
-        row = await required(info.context.loaders.by_id(models.Principle), self.principle_id)
+        row = await required(loaders(info).by_id(models.Principle), self.principle_id)
         return Principle.from_row(row)
 
     @strawberry.field
@@ -155,7 +155,7 @@ class Expectation:
 
         if self.group_id is None:
             return None
-        tree = await info.context.loaders.group_tree()
+        tree = await loaders(info).group_tree()
         return StakeholderGroup.from_row(tree.groups[self.group_id])
 
     @strawberry.field

@@ -21,3 +21,8 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+def loaders(info: Info) -> Loaders:
+    """The loaders for the field being resolved."""
+    return info.context.loaders.at(info.path.as_list())

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from schema.context import Info
+from schema.context import Info, loaders
 from schema.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
 from schema.ids import global_id
 from schema.node import Node
@@ -73,21 +73,19 @@ class Document(Node):
 
         if self.publisher_id is None:
             return None
-        row = await info.context.loaders.by_id(models.Organisation).load(self.publisher_id)
+        row = await loaders(info).by_id(models.Organisation).load(self.publisher_id)
         return Organisation.from_row(row) if row else None
 
     @strawberry.field(description="Oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
-        loader = info.context.loaders.children(
+        loader = loaders(info).children(
             models.DocumentVersion.document_id, models.DocumentVersion.position
         )
         return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(description="In the order the source numbers them.")
     async def principles(self, info: Info) -> list["Principle"]:
-        loader = info.context.loaders.children(
-            models.Principle.document_id, models.Principle.position
-        )
+        loader = loaders(info).children(models.Principle.document_id, models.Principle.position)
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(description="Who took part in making this document, and in what role.")
@@ -97,11 +95,11 @@ class Document(Node):
         from schema.consultations import Consultation
 
         first, after_key = page_arguments(first, after)
-        loaders = info.context.loaders
-        page = await loaders.page(models.Consultation.document_id, first, after_key).load(
+        at_site = loaders(info)
+        page = await at_site.page(models.Consultation.document_id, first, after_key).load(
             self.db_id
         )
-        count = loaders.count(models.Consultation.document_id)
+        count = at_site.count(models.Consultation.document_id)
         return connection(
             page,
             Consultation.from_row,
@@ -114,7 +112,7 @@ class Document(Node):
     async def impact_assessments(self, info: Info) -> list[ImpactAssessmentType]:
         from schema.consultations import ImpactAssessment
 
-        loader = info.context.loaders.children(
+        loader = loaders(info).children(
             models.ImpactAssessment.document_id, models.ImpactAssessment.id
         )
         return [ImpactAssessment.from_row(row) for row in await loader.load(self.db_id)]
@@ -125,14 +123,12 @@ class Document(Node):
     async def expectations(self, info: Info) -> list[ExpectationType]:
         from schema.consultations import Expectation
 
-        loader = info.context.loaders.children(
-            models.Expectation.document_id, models.Expectation.id
-        )
+        loader = loaders(info).children(models.Expectation.document_id, models.Expectation.id)
         return [Expectation.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(description="This document --kind--> another document.")
     async def related(self, info: Info) -> list["DocumentRelation"]:
-        loader = info.context.loaders.children(
+        loader = loaders(info).children(
             models.DocumentRelation.document_id, models.DocumentRelation.id
         )
         rows = await loader.load(self.db_id)
@@ -140,7 +136,7 @@ class Document(Node):
 
     @strawberry.field(description="Another document --kind--> this document.")
     async def related_from(self, info: Info) -> list["DocumentRelation"]:
-        loader = info.context.loaders.children(
+        loader = loaders(info).children(
             models.DocumentRelation.target_id, models.DocumentRelation.id
         )
         rows = await loader.load(self.db_id)
@@ -148,7 +144,7 @@ class Document(Node):
 
     @strawberry.field(description="The document's full text, where the register stores it.")
     async def text(self, info: Info) -> str | None:
-        loader = info.context.loaders.children(models.DocumentText.document_id)
+        loader = loaders(info).children(models.DocumentText.document_id)
         rows = await loader.load(self.db_id)
         return rows[0].text if rows else None
 
@@ -178,7 +174,7 @@ class DocumentRelation:
 
     @strawberry.field(description="The document at the other end of the relation.")
     async def document(self, info: Info) -> Document:
-        row = await required(info.context.loaders.by_id(models.Document), self.other_id)
+        row = await required(loaders(info).by_id(models.Document), self.other_id)
         return Document.from_row(row)
 
     @strawberry.field
@@ -208,12 +204,12 @@ class Principle(Node):
 
     @strawberry.field
     async def document(self, info: Info) -> Document:
-        row = await required(info.context.loaders.by_id(models.Document), self.document_id)
+        row = await required(loaders(info).by_id(models.Document), self.document_id)
         return Document.from_row(row)
 
     @strawberry.field(description="Who shaped this principle, and how.")
     async def shaped_by(self, info: Info) -> list[InfluenceType]:
         from schema.consultations import Influence
 
-        loader = info.context.loaders.children(models.Influence.principle_id, models.Influence.id)
+        loader = loaders(info).children(models.Influence.principle_id, models.Influence.id)
         return [Influence.from_row(row) for row in await loader.load(self.db_id)]

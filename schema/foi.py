@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from schema.context import Info
+from schema.context import Info, loaders
 from schema.enums import FoiOutcome
 from schema.ids import global_id
 from schema.node import Node
@@ -62,7 +62,7 @@ class FoiRequest(Node):
     async def authority(self, info: Info) -> OrganisationType:
         from schema.organisations import Organisation
 
-        row = await required(info.context.loaders.by_id(models.Organisation), self.authority_id)
+        row = await required(loaders(info).by_id(models.Organisation), self.authority_id)
         return Organisation.from_row(row)
 
     @strawberry.field(description="The document the request asks about.")
@@ -75,9 +75,7 @@ class FoiRequest(Node):
 
     @strawberry.field(description="In the order the request numbers them.")
     async def questions(self, info: Info) -> list[FoiQuestion]:
-        loader = info.context.loaders.children(
-            models.FoiQuestion.request_id, models.FoiQuestion.number
-        )
+        loader = loaders(info).children(models.FoiQuestion.request_id, models.FoiQuestion.number)
         return [FoiQuestion.from_row(row) for row in await loader.load(self.db_id)]
 
 
@@ -86,5 +84,5 @@ async def _optional_document(info: Info, document_id: int | None) -> "Document |
 
     if document_id is None:
         return None
-    row = await info.context.loaders.by_id(models.Document).load(document_id)
+    row = await loaders(info).by_id(models.Document).load(document_id)
     return Document.from_row(row) if row else None

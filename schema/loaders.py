@@ -60,11 +60,27 @@ class GroupTree:
 
 
 class Loaders:
-    """Creates each DataLoader on first use and keeps it for the rest of the request."""
+    """Creates each DataLoader on first use and keeps it for the rest of the request.
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    Loaders are kept per query site (the field path without list indexes): every field of the
+    query then reads in exactly one batch, so the statement count follows the query's shape
+    and never depends on when sibling resolvers happen to finish.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        site: tuple[str, ...] = (),
+        loaders: dict[Hashable, DataLoader[Any, Any]] | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
-        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._site = site
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {} if loaders is None else loaders
+
+    def at(self, path: Sequence[str | int]) -> Loaders:
+        """The loaders for the query site at `path` (a resolver's info.path.as_list())."""
+        site = tuple(step for step in path if isinstance(step, str))
+        return Loaders(self._sessionmaker, site, self._loaders)
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[R]]) -> R:
         """Run one read in its own short session."""
@@ -77,6 +93,7 @@ class Loaders:
         fetch: Callable[[AsyncSession, list[Any]], Awaitable[Any]],
         missing: Callable[[], Any] = lambda: None,
     ) -> DataLoader[Any, Any]:
+        key = (self._site, key)
         loader = self._loaders.get(key)
         if loader is None:
 
@@ -127,7 +144,16 @@ class Loaders:
         async def fetch(session: AsyncSession, keys: Iterable[None]) -> dict[None, GroupTree]:
             return {None: GroupTree.of(await queries.all_groups(session))}
 
-        tree: GroupTree = await self._loader("group_tree", fetch).load(None)
+        # One key, cached for the request: a single statement wherever it is asked for.
+        loader = self._loaders.get("group_tree")
+        if loader is None:
+
+            async def batch(keys: list[None]) -> list[GroupTree]:
+                trees = await self.read(lambda session: fetch(session, keys))
+                return [trees[None] for _ in keys]
+
+            loader = self._loaders["group_tree"] = DataLoader(load_fn=batch)
+        tree: GroupTree = await loader.load(None)
         return tree
 
     def organisation_page_of_group(

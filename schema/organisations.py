@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
-from schema.context import Info
+from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
@@ -43,14 +43,14 @@ class Organisation(Node):
 
     @strawberry.field
     async def aliases(self, info: Info) -> list[str]:
-        loader = info.context.loaders.children(
+        loader = loaders(info).children(
             models.OrganisationAlias.organisation_id, models.OrganisationAlias.position
         )
         return [row.alias for row in await loader.load(self.db_id)]
 
     @strawberry.field
     async def groups(self, info: Info) -> list["StakeholderGroup"]:
-        rows = await info.context.loaders.groups_of_organisation().load(self.db_id)
+        rows = await loaders(info).groups_of_organisation().load(self.db_id)
         return [StakeholderGroup.from_row(row) for row in rows]
 
     @strawberry.field(description="The documents this organisation took part in, and its role.")
@@ -60,10 +60,10 @@ class Organisation(Node):
         from schema.consultations import Consultation
 
         first, after_key = page_arguments(first, after)
-        loaders = info.context.loaders
+        at_site = loaders(info)
         parent = models.Consultation.organisation_id
-        page = await loaders.page(parent, first, after_key).load(self.db_id)
-        count = loaders.count(parent)
+        page = await at_site.page(parent, first, after_key).load(self.db_id)
+        count = at_site.count(parent)
         return connection(
             page,
             Consultation.from_row,
@@ -76,9 +76,7 @@ class Organisation(Node):
     async def influences(self, info: Info) -> list[InfluenceType]:
         from schema.consultations import Influence
 
-        loader = info.context.loaders.children(
-            models.Influence.organisation_id, models.Influence.id
-        )
+        loader = loaders(info).children(models.Influence.organisation_id, models.Influence.id)
         return [Influence.from_row(row) for row in await loader.load(self.db_id)]
 
 
@@ -106,12 +104,12 @@ class StakeholderGroup(Node):
     async def parent(self, info: Info) -> "StakeholderGroup | None":
         if self.parent_id is None:
             return None
-        tree = await info.context.loaders.group_tree()
+        tree = await loaders(info).group_tree()
         return StakeholderGroup.from_row(tree.groups[self.parent_id])
 
     @strawberry.field(description="The groups directly below this one.")
     async def children(self, info: Info) -> list["StakeholderGroup"]:
-        tree = await info.context.loaders.group_tree()
+        tree = await loaders(info).group_tree()
         return [
             StakeholderGroup.from_row(tree.groups[i]) for i in tree.children.get(self.db_id, [])
         ]
@@ -121,9 +119,9 @@ class StakeholderGroup(Node):
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[Organisation]:
         first, after_key = page_arguments(first, after)
-        loaders = info.context.loaders
-        page = await loaders.organisation_page_of_group(first, after_key).load(self.db_id)
-        count = loaders.organisation_count_of_group()
+        at_site = loaders(info)
+        page = await at_site.organisation_page_of_group(first, after_key).load(self.db_id)
+        count = at_site.organisation_count_of_group()
         return connection(
             page,
             Organisation.from_row,

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement
 
 from db import models, queries
 from schema.consultations import Consultation
-from schema.context import Info
+from schema.context import Info, loaders
 from schema.documents import Document, Principle
 from schema.enums import DocumentKind
 from schema.errors import UserInputError
@@ -57,15 +57,15 @@ async def _list(
     first: int,
     after: int | None,
 ) -> Connection[Any]:
-    loaders = info.context.loaders
-    page = await loaders.read(
+    at_site = loaders(info)
+    page = await at_site.read(
         lambda s: queries.page_of(s, model, conditions, first=first, after=after)
     )
     return connection(
         page,
         node,
         lambda row: row.id,
-        lambda: loaders.read(lambda s: queries.count_of(s, model, conditions)),
+        lambda: at_site.read(lambda s: queries.count_of(s, model, conditions)),
         after,
     )
 
@@ -78,12 +78,12 @@ class Query:
         if type_name not in NODE_TYPES:
             raise UserInputError(f"'{id[:100]}' is not a valid id.")
         model, from_row = NODE_TYPES[type_name]
-        row = await info.context.loaders.by_id(model).load(pk)
+        row = await loaders(info).by_id(model).load(pk)
         return from_row(row) if row is not None else None
 
     @strawberry.field(description="A document by its slug; null if there is none.")
     async def document(self, info: Info, slug: str) -> Document | None:
-        row = await info.context.loaders.by_slug(models.Document).load(slug)
+        row = await loaders(info).by_slug(models.Document).load(slug)
         return Document.from_row(row) if row else None
 
     @strawberry.field(description="Documents in the order they were recorded.")
@@ -97,9 +97,7 @@ class Query:
         first, after_key = page_arguments(first, after)
         publisher_id = None
         if filter and filter.publisher is not None:
-            publisher = await info.context.loaders.by_slug(models.Organisation).load(
-                filter.publisher
-            )
+            publisher = await loaders(info).by_slug(models.Organisation).load(filter.publisher)
             if publisher is None:
                 raise UserInputError(f"No organisation has the slug '{filter.publisher[:100]}'.")
             publisher_id = publisher.id
@@ -110,7 +108,7 @@ class Query:
 
     @strawberry.field(description="An organisation by its slug; null if there is none.")
     async def organisation(self, info: Info, slug: str) -> Organisation | None:
-        row = await info.context.loaders.by_slug(models.Organisation).load(slug)
+        row = await loaders(info).by_slug(models.Organisation).load(slug)
         return Organisation.from_row(row) if row else None
 
     @strawberry.field(description="Organisations in the order they were recorded.")
@@ -124,7 +122,7 @@ class Query:
         first, after_key = page_arguments(first, after)
         group_ids = None
         if filter and filter.group is not None:
-            tree = await info.context.loaders.group_tree()
+            tree = await loaders(info).group_tree()
             group = tree.by_slug(filter.group)
             if group is None:
                 raise UserInputError(f"No stakeholder group has the slug '{filter.group[:100]}'.")
@@ -136,12 +134,12 @@ class Query:
 
     @strawberry.field(description="The whole stakeholder taxonomy, parents before children.")
     async def stakeholder_groups(self, info: Info) -> list[StakeholderGroup]:
-        tree = await info.context.loaders.group_tree()
+        tree = await loaders(info).group_tree()
         return [StakeholderGroup.from_row(group) for group in tree.in_tree_order()]
 
     @strawberry.field(description="A stakeholder group by its slug; null if there is none.")
     async def stakeholder_group(self, info: Info, slug: str) -> StakeholderGroup | None:
-        group = (await info.context.loaders.group_tree()).by_slug(slug)
+        group = (await loaders(info).group_tree()).by_slug(slug)
         return StakeholderGroup.from_row(group) if group else None
 
     @strawberry.field(
@@ -151,7 +149,7 @@ class Query:
     async def foi_request(
         self, info: Info, reference: str, authority: str | None = None
     ) -> FoiRequest | None:
-        rows = await info.context.loaders.read(
+        rows = await loaders(info).read(
             lambda s: queries.foi_requests_by_reference(s, reference, authority, limit=2)
         )
         if len(rows) > 1:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from db import models
-from schema.context import Info
+from schema.context import Info, loaders
 
 if TYPE_CHECKING:
     from schema.consultations import Evidence
@@ -31,6 +31,6 @@ async def evidence_of(
     """The evidence for one claim (consultation, influence...), in the order recorded."""
     from schema.consultations import Evidence
 
-    loader = info.context.loaders.children(claim, models.Evidence.position, models.Evidence.id)
+    loader = loaders(info).children(claim, models.Evidence.position, models.Evidence.id)
     rows: list[Any] = await loader.load(claim_id)
     return [Evidence.from_row(row) for row in rows]

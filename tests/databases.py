@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 from db.engine import is_sqlite, normalise_url
@@ -44,9 +45,9 @@ def _admin_dsn(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _run(coro_factory: object) -> None:
+def _run(work: Coroutine[Any, Any, None]) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, coro_factory).result()
+        pool.submit(asyncio.run, work).result()
 
 
 async def _execute(dsn: str, statement: str) -> None:

@@ -89,3 +89,21 @@ def test_export_schema_prints_the_checked_in_schema() -> None:
     )
     assert result.returncode == 0
     assert result.stdout == (ROOT / "schema.graphql").read_text()
+
+
+def test_an_unreachable_database_is_a_clear_error_without_details(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "seed"],
+        cwd=tmp_path,
+        env=_environment(
+            DATABASE_URL="postgresql://nobody@127.0.0.1:1/nowhere",
+            FOOTPRINT_DB_CONNECT_TIMEOUT="2",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "cannot use the database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "127.0.0.1" not in result.stderr

@@ -64,7 +64,7 @@ def test_every_pinned_type_field_argument_and_value_exists_with_its_shape() -> N
                 if str(our_field.type) != theirs_type:
                     problems.append(f"{name}.{field.name.value}: {our_field.type} != {theirs_type}")
                 for argument in getattr(field, "arguments", None) or []:
-                    our_argument = our_field.args.get(argument.name.value)  # type: ignore[union-attr]
+                    our_argument = our_field.args.get(argument.name.value)
                     label = f"{name}.{field.name.value}({argument.name.value})"
                     if our_argument is None:
                         problems.append(f"{label} missing")
