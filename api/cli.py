@@ -21,7 +21,7 @@ from db.models import Document
 from db.queries import count_of
 from seeds.errors import SeedError
 from seeds.loader import seed_database
-from seeds.synthetic import generate_into
+from seeds.synthetic import SyntheticRegisterExists, generate_into
 
 log = logging.getLogger("footprint.cli")
 
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         _run(args, settings)
-    except SeedError as error:
+    except (SeedError, SyntheticRegisterExists, ValueError) as error:
         print(f"footprint: {error}", file=sys.stderr)
         return 1
     except (OSError, DBAPIError) as error:

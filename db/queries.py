@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.enums import DocumentKind
@@ -99,6 +99,37 @@ async def groups_of_organisations(
     for organisation_id, group in await session.execute(statement):
         grouped[organisation_id].append(group)
     return grouped
+
+
+async def rows_where(
+    session: AsyncSession, model: type[M], condition: ColumnElement[bool]
+) -> list[M]:
+    return list(await session.scalars(select(model).where(condition)))
+
+
+# ---------------------------------------------------------------- for bulk writers
+
+
+async def slug_prefix_taken(connection: AsyncConnection, prefix: str) -> bool:
+    """Whether any document's slug starts with `prefix`."""
+    statement = select(Document.id).where(Document.slug.startswith(prefix, autoescape=True))
+    return await connection.scalar(statement.limit(1)) is not None
+
+
+async def next_free_ids(connection: AsyncConnection, tables: Iterable[str]) -> dict[str, int]:
+    """For each table, the id after the largest one in use."""
+    ids = {}
+    for table in tables:
+        column = Base.metadata.tables[table].c.id
+        ids[table] = (await connection.scalar(select(func.max(column))) or 0) + 1
+    return ids
+
+
+async def group_names(connection: AsyncConnection) -> list[tuple[int, str]]:
+    rows = await connection.execute(
+        select(StakeholderGroup.id, StakeholderGroup.name).order_by(StakeholderGroup.id)
+    )
+    return [(group_id, name) for group_id, name in rows]
 
 
 # ---------------------------------------------------------------- top-level lists

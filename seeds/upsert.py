@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, insert, select
+from sqlalchemy import ColumnElement, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import queries
 from db.models import Base
 from seeds.report import SeedReport
 
@@ -39,7 +40,7 @@ class Upserter:
             return []
         existing = {
             tuple(getattr(row, column) for column in key): row
-            for row in await self.session.scalars(select(model).where(scope))
+            for row in await queries.rows_where(self.session, model, scope)
         }
         found: list[M | None] = []
         for values in wanted:

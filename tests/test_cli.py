@@ -107,3 +107,29 @@ def test_an_unreachable_database_is_a_clear_error_without_details(tmp_path: Path
     assert "cannot use the database" in result.stderr
     assert "Traceback" not in result.stderr
     assert "127.0.0.1" not in result.stderr
+
+
+def test_seeding_the_same_synthetic_register_twice_is_refused_cleanly(tmp_path: Path) -> None:
+    def seed() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "api", "seed", "--synthetic", "3", "--random-seed", "7"],
+            cwd=tmp_path,
+            env=_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'scale.db'}"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    migrate = subprocess.run(
+        [sys.executable, "-m", "api", "migrate"],
+        cwd=tmp_path,
+        env=_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'scale.db'}"),
+        capture_output=True,
+        timeout=60,
+    )
+    assert migrate.returncode == 0
+    assert seed().returncode == 0
+    again = seed()
+    assert again.returncode == 1
+    assert "already present" in again.stderr
+    assert "Traceback" not in again.stderr
