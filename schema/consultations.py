@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
+from schema import resolve
 from schema.context import Info, loaders
 from schema.enums import (
     Confidence,
@@ -29,20 +30,6 @@ OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisatio
 StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
 
 
-async def _document(info: Info, document_id: int) -> "Document":
-    from schema.documents import Document
-
-    row = await required(loaders(info).by_id(models.Document), document_id)
-    return Document.from_row(row)
-
-
-async def _organisation(info: Info, organisation_id: int) -> "Organisation":
-    from schema.organisations import Organisation
-
-    row = await required(loaders(info).by_id(models.Organisation), organisation_id)
-    return Organisation.from_row(row)
-
-
 @strawberry.type(description="Where a claim comes from. The quote is verbatim from the source.")
 class Evidence:
     locator: str = strawberry.field(description='Where in the source, e.g. "Answer to question 9".')
@@ -61,7 +48,7 @@ class Evidence:
 
     @strawberry.field
     async def source(self, info: Info) -> DocumentType:
-        return await _document(info, self.source_id)
+        return await resolve.document(info, self.source_id)
 
 
 @strawberry.type(description="An organisation's part in making a document.")
@@ -86,11 +73,11 @@ class Consultation(Node):
 
     @strawberry.field
     async def document(self, info: Info) -> DocumentType:
-        return await _document(info, self.document_id)
+        return await resolve.document(info, self.document_id)
 
     @strawberry.field
     async def organisation(self, info: Info) -> OrganisationType:
-        return await _organisation(info, self.organisation_id)
+        return await resolve.organisation(info, self.organisation_id)
 
     @strawberry.field
     async def evidence(self, info: Info) -> list[Evidence]:
@@ -117,7 +104,7 @@ class Influence:
 
     @strawberry.field
     async def organisation(self, info: Info) -> OrganisationType:
-        return await _organisation(info, self.organisation_id)
+        return await resolve.organisation(info, self.organisation_id)
 
     @strawberry.field
     async def principle(self, info: Info) -> PrincipleType:
@@ -162,7 +149,7 @@ class Expectation:
     async def organisation(self, info: Info) -> OrganisationType | None:
         if self.organisation_id is None:
             return None
-        return await _organisation(info, self.organisation_id)
+        return await resolve.organisation(info, self.organisation_id)
 
     @strawberry.field
     async def evidence(self, info: Info) -> list[Evidence]:

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
+from schema import resolve
 from schema.context import Info, loaders
 from schema.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
 from schema.ids import global_id
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
-from schema.resolve import evidence_of, required
+from schema.resolve import evidence_of
 
 if TYPE_CHECKING:
     from schema.consultations import (
@@ -69,12 +70,9 @@ class Document(Node):
 
     @strawberry.field
     async def publisher(self, info: Info) -> OrganisationType | None:
-        from schema.organisations import Organisation
-
         if self.publisher_id is None:
             return None
-        row = await loaders(info).by_id(models.Organisation).load(self.publisher_id)
-        return Organisation.from_row(row) if row else None
+        return await resolve.organisation(info, self.publisher_id)
 
     @strawberry.field(description="Oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
@@ -174,8 +172,7 @@ class DocumentRelation:
 
     @strawberry.field(description="The document at the other end of the relation.")
     async def document(self, info: Info) -> Document:
-        row = await required(loaders(info).by_id(models.Document), self.other_id)
-        return Document.from_row(row)
+        return await resolve.document(info, self.other_id)
 
     @strawberry.field
     async def evidence(self, info: Info) -> list[EvidenceType]:
@@ -204,8 +201,7 @@ class Principle(Node):
 
     @strawberry.field
     async def document(self, info: Info) -> Document:
-        row = await required(loaders(info).by_id(models.Document), self.document_id)
-        return Document.from_row(row)
+        return await resolve.document(info, self.document_id)
 
     @strawberry.field(description="Who shaped this principle, and how.")
     async def shaped_by(self, info: Info) -> list[InfluenceType]:

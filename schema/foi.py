@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
+from schema import resolve
 from schema.context import Info, loaders
 from schema.enums import FoiOutcome
 from schema.ids import global_id
 from schema.node import Node
-from schema.resolve import required
 
 if TYPE_CHECKING:
     from schema.documents import Document
@@ -60,29 +60,17 @@ class FoiRequest(Node):
 
     @strawberry.field(description="The public authority that answered.")
     async def authority(self, info: Info) -> OrganisationType:
-        from schema.organisations import Organisation
-
-        row = await required(loaders(info).by_id(models.Organisation), self.authority_id)
-        return Organisation.from_row(row)
+        return await resolve.organisation(info, self.authority_id)
 
     @strawberry.field(description="The document the request asks about.")
     async def subject(self, info: Info) -> DocumentType | None:
-        return await _optional_document(info, self.subject_id)
+        return await resolve.optional_document(info, self.subject_id)
 
     @strawberry.field(description="The response itself, as a source document.")
     async def response(self, info: Info) -> DocumentType | None:
-        return await _optional_document(info, self.response_id)
+        return await resolve.optional_document(info, self.response_id)
 
     @strawberry.field(description="In the order the request numbers them.")
     async def questions(self, info: Info) -> list[FoiQuestion]:
         loader = loaders(info).children(models.FoiQuestion.request_id, models.FoiQuestion.number)
         return [FoiQuestion.from_row(row) for row in await loader.load(self.db_id)]
-
-
-async def _optional_document(info: Info, document_id: int | None) -> "Document | None":
-    from schema.documents import Document
-
-    if document_id is None:
-        return None
-    row = await loaders(info).by_id(models.Document).load(document_id)
-    return Document.from_row(row) if row else None

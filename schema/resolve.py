@@ -12,6 +12,8 @@ from schema.context import Info, loaders
 
 if TYPE_CHECKING:
     from schema.consultations import Evidence
+    from schema.documents import Document
+    from schema.organisations import Organisation
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -34,3 +36,20 @@ async def evidence_of(
     loader = loaders(info).children(claim, models.Evidence.position, models.Evidence.id)
     rows: list[Any] = await loader.load(claim_id)
     return [Evidence.from_row(row) for row in rows]
+
+
+async def document(info: Info, document_id: int) -> Document:
+    from schema.documents import Document
+
+    return Document.from_row(await required(loaders(info).by_id(models.Document), document_id))
+
+
+async def optional_document(info: Info, document_id: int | None) -> Document | None:
+    return None if document_id is None else await document(info, document_id)
+
+
+async def organisation(info: Info, organisation_id: int) -> Organisation:
+    from schema.organisations import Organisation
+
+    row = await required(loaders(info).by_id(models.Organisation), organisation_id)
+    return Organisation.from_row(row)
