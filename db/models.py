@@ -270,6 +270,32 @@ class Expectation(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class Absence(Base):
+    """Evidence of absence: a source shows a group or organisation was not consulted.
+
+    Without one, a group that took no part has no record either way.
+    """
+
+    __tablename__ = "absence"
+    __table_args__ = (
+        CheckConstraint(
+            "(group_id IS NULL) <> (organisation_id IS NULL)", name="group_or_organisation"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stakeholder_group.id", ondelete="RESTRICT"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    summary: Mapped[str] = mapped_column(Text)
+
+
 class ImpactAssessment(Base):
     """An EIA, PSED, SIA, DPIA... "Not undertaken" is a record too."""
 
@@ -302,7 +328,9 @@ class Evidence(Base):
             " + CASE WHEN influence_id IS NULL THEN 0 ELSE 1 END"
             " + CASE WHEN expectation_id IS NULL THEN 0 ELSE 1 END"
             " + CASE WHEN impact_assessment_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN relation_id IS NULL THEN 0 ELSE 1 END) = 1",
+            " + CASE WHEN relation_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN absence_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN omission_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_claim",
         ),
     )
@@ -330,6 +358,60 @@ class Evidence(Base):
     relation_id: Mapped[int | None] = mapped_column(
         ForeignKey("document_relation.id", ondelete="CASCADE"), index=True
     )
+    absence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("absence.id", ondelete="CASCADE"), index=True
+    )
+    omission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topic_omission.id", ondelete="CASCADE"), index=True
+    )
+
+
+# ---------------------------------------------------------------- topics
+
+
+class Topic(Base):
+    """A subject a document or principle can cover, or be recorded as leaving out."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(SLUG, unique=True)
+    name: Mapped[str] = mapped_column(NAME)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentTopic(Base):
+    __tablename__ = "document_topic"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PrincipleTopic(Base):
+    __tablename__ = "principle_topic"
+
+    principle_id: Mapped[int] = mapped_column(
+        ForeignKey("principle.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[int] = mapped_column(
+        ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class TopicOmission(Base):
+    """A topic a document does not cover, with the evidence that it does not."""
+
+    __tablename__ = "topic_omission"
+    __table_args__ = (UniqueConstraint("document_id", "topic_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"), index=True)
+    summary: Mapped[str | None] = mapped_column(Text)
 
 
 # ---------------------------------------------------------------- FOI

@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.consultations import Consultation
@@ -13,7 +14,10 @@ from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
 from schema.organisations import Organisation, StakeholderGroup
-from schema.query import Query
+from schema.query import RegisterQuery
+
+# Each domain module contributes its own root fields.
+Query = merge_types("Query", (RegisterQuery,))
 
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest]
 

@@ -71,7 +71,9 @@ async def _list(
 
 
 @strawberry.type
-class Query:
+class RegisterQuery:
+    """Lookups and lists of the register's records."""
+
     @strawberry.field(description="Any object by its global id; null if there is none.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, pk = parse_global_id(id)
