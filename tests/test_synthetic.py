@@ -72,7 +72,9 @@ async def test_counts_follow_the_proportions(fresh_sessionmaker: Sessionmaker) -
     report = await generate_register(fresh_sessionmaker, documents=40)
 
     rows = await counts(fresh_sessionmaker)
-    assert report.rows == rows
+    # The report names every table it wrote to; the rest stay empty.
+    assert report.rows == {table: n for table, n in rows.items() if table in report.rows}
+    assert not any(n for table, n in rows.items() if table not in report.rows)
     assert rows["document"] == 40
     assert rows["organisation"] == 100
     assert rows["principle"] == 240
