@@ -11,14 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.enums import DocumentKind
+from db.enums import DocumentKind, DocumentRelationKind
 from db.models import (
     Base,
+    Consultation,
     Document,
+    DocumentRelation,
     FoiRequest,
     Organisation,
     OrganisationAlias,
@@ -281,3 +283,119 @@ async def organisation_counts_by_group(
         .group_by(membership.c.root)
     )
     return {key: count for key, count in await session.execute(statement)}
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def _group_closure() -> Any:
+    """(ancestor, member): every group paired with itself and each group below it."""
+    below = aliased(StakeholderGroup)
+    closure = select(
+        StakeholderGroup.id.label("ancestor"), StakeholderGroup.id.label("member")
+    ).cte("closure", recursive=True)
+    return closure.union_all(
+        select(closure.c.ancestor, below.id).join(below, below.parent_id == closure.c.member)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupParticipation:
+    """A consultation on a document counted for a group its organisation is in or below."""
+
+    group_id: int
+    organisation_id: int
+    consultation_id: int
+    direct: bool  # the organisation is a member of this very group, not only of one below it
+
+
+async def participation_by_document(
+    session: AsyncSession, document_ids: Iterable[int]
+) -> dict[int, list[GroupParticipation]]:
+    """For each document, every (group, consultation) pair, groups rolled up to their ancestors."""
+    closure = _group_closure()
+    statement = (
+        select(
+            Consultation.document_id,
+            closure.c.ancestor,
+            Consultation.organisation_id,
+            Consultation.id,
+            OrganisationGroup.group_id == closure.c.ancestor,
+        )
+        .join(OrganisationGroup, OrganisationGroup.organisation_id == Consultation.organisation_id)
+        .join(closure, closure.c.member == OrganisationGroup.group_id)
+        .where(Consultation.document_id.in_(list(document_ids)))
+        .order_by(Consultation.document_id, closure.c.ancestor, Consultation.id)
+    )
+    found: dict[int, list[GroupParticipation]] = defaultdict(list)
+    for document_id, group_id, organisation_id, consultation_id, direct in await session.execute(
+        statement
+    ):
+        found[document_id].append(
+            GroupParticipation(group_id, organisation_id, consultation_id, bool(direct))
+        )
+    return found
+
+
+def consulting_group_condition(group_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Documents on which an organisation of one of these groups was consulted."""
+    return exists().where(
+        Consultation.document_id == Document.id,
+        OrganisationGroup.organisation_id == Consultation.organisation_id,
+        OrganisationGroup.group_id.in_(list(group_ids)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineageStep:
+    relation_id: int
+    kind: DocumentRelationKind
+    document_id: int  # the document this step reaches
+    depth: int  # 1 for a direct relation, 2 for one through another document...
+
+
+LINEAGE_KINDS = (DocumentRelationKind.SUPERSEDES, DocumentRelationKind.REFRESHES)
+MAX_LINEAGE_DEPTH = 50
+
+
+async def lineage_by_document(
+    session: AsyncSession, document_ids: Iterable[int], *, earlier: bool
+) -> dict[int, list[LineageStep]]:
+    """Documents each one supersedes or refreshes (earlier) or is superseded by (later),
+    followed transitively, nearest first."""
+    relation = aliased(DocumentRelation)
+    start, reach = (
+        (DocumentRelation.document_id, DocumentRelation.target_id)
+        if earlier
+        else (DocumentRelation.target_id, DocumentRelation.document_id)
+    )
+    next_start, next_reach = (
+        (relation.document_id, relation.target_id)
+        if earlier
+        else (relation.target_id, relation.document_id)
+    )
+    chain = (
+        select(
+            start.label("origin"),
+            DocumentRelation.id.label("relation_id"),
+            DocumentRelation.kind.label("kind"),
+            reach.label("reached"),
+            literal(1).label("depth"),
+        )
+        .where(start.in_(list(document_ids)), DocumentRelation.kind.in_(LINEAGE_KINDS))
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select(chain.c.origin, relation.id, relation.kind, next_reach, chain.c.depth + 1)
+        .join(relation, next_start == chain.c.reached)
+        .where(relation.kind.in_(LINEAGE_KINDS), chain.c.depth < MAX_LINEAGE_DEPTH)
+    )
+    statement = select(chain).order_by(chain.c.origin, chain.c.depth, chain.c.relation_id)
+    found: dict[int, list[LineageStep]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for origin, relation_id, kind, reached, depth in await session.execute(statement):
+        # A cycle in the data (A supersedes B supersedes A) stops at the depth limit; list once.
+        if (origin, relation_id) not in seen:
+            seen.add((origin, relation_id))
+            found[origin].append(LineageStep(relation_id, kind, reached, depth))
+    return found

@@ -9,6 +9,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.analysis import AnalysisQuery
+from schema.answers import AnswerQuery
 from schema.consultations import Consultation
 from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
@@ -17,7 +19,14 @@ from schema.organisations import Organisation, StakeholderGroup
 from schema.query import RegisterQuery
 
 # Each domain module contributes its own root fields.
-Query = merge_types("Query", (RegisterQuery,))
+Query = merge_types(
+    "Query",
+    (
+        RegisterQuery,
+        AnalysisQuery,
+        AnswerQuery,
+    ),
+)
 
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest]
 

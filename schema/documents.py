@@ -1,7 +1,7 @@
 """Documents, their versions, principles and relations to other documents."""
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ImpactAssessment,
         Influence,
     )
+    from schema.coverage import CoverageReport
     from schema.organisations import Organisation
 
 OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
@@ -30,6 +31,7 @@ EvidenceType = Annotated["Evidence", strawberry.lazy("schema.consultations")]
 ExpectationType = Annotated["Expectation", strawberry.lazy("schema.consultations")]
 ImpactAssessmentType = Annotated["ImpactAssessment", strawberry.lazy("schema.consultations")]
 InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
+CoverageReportType = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
 
 
 @strawberry.type(description="Guidance, a policy, a strategy, an FOI response, research...")
@@ -86,6 +88,12 @@ class Document(Node):
         loader = loaders(info).children(models.Principle.document_id, models.Principle.position)
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
 
+    @strawberry.field(description="The principle numbered `position`; null if there is none.")
+    async def principle(self, info: Info, position: int) -> Optional["Principle"]:
+        loader = loaders(info).children(models.Principle.document_id, models.Principle.position)
+        rows = await loader.load(self.db_id)
+        return next((Principle.from_row(r) for r in rows if r.position == position), None)
+
     @strawberry.field(description="Who took part in making this document, and in what role.")
     async def consultations(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
@@ -140,11 +148,59 @@ class Document(Node):
         rows = await loader.load(self.db_id)
         return [DocumentRelation.from_row(row, other_id=row.document_id) for row in rows]
 
+    @strawberry.field(
+        description="For every expected group and every group that took part: consulted, "
+        "shown not consulted, or no record; and the groups left out."
+    )
+    async def coverage(self, info: Info) -> CoverageReportType:
+        from schema.coverage import coverage_report
+
+        return await coverage_report(info, self)
+
+    @strawberry.field(description="Its versions, and the documents it supersedes or refreshes.")
+    def lineage(self) -> "Lineage":
+        return Lineage(db_id=self.db_id)
+
     @strawberry.field(description="The document's full text, where the register stores it.")
     async def text(self, info: Info) -> str | None:
         loader = loaders(info).children(models.DocumentText.document_id)
         rows = await loader.load(self.db_id)
         return rows[0].text if rows else None
+
+
+@strawberry.type(description="One step along a chain of SUPERSEDES or REFRESHES relations.")
+class LineageStep:
+    kind: DocumentRelationKind
+    depth: int = strawberry.field(description="1 for a direct relation, 2 through one document...")
+    document_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document:
+        return await resolve.document(info, self.document_id)
+
+
+@strawberry.type(description="Where a document sits among the versions of its guidance.")
+class Lineage:
+    db_id: strawberry.Private[int]
+
+    @strawberry.field(description="Its own versions, oldest first.")
+    async def versions(self, info: Info) -> list["DocumentVersion"]:
+        loader = loaders(info).children(
+            models.DocumentVersion.document_id, models.DocumentVersion.position
+        )
+        return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(description="What it supersedes or refreshes, and so on back; nearest first.")
+    async def earlier(self, info: Info) -> list[LineageStep]:
+        return await self._steps(info, earlier=True)
+
+    @strawberry.field(description="What supersedes or refreshes it, and so on; nearest first.")
+    async def later(self, info: Info) -> list[LineageStep]:
+        return await self._steps(info, earlier=False)
+
+    async def _steps(self, info: Info, *, earlier: bool) -> list[LineageStep]:
+        steps = await loaders(info).lineage(earlier=earlier).load(self.db_id)
+        return [LineageStep(kind=s.kind, depth=s.depth, document_id=s.document_id) for s in steps]
 
 
 @strawberry.type

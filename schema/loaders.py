@@ -137,6 +137,16 @@ class Loaders:
             missing=int,
         )
 
+    def participation(self) -> DataLoader[int, list[queries.GroupParticipation]]:
+        return self._loader("participation", queries.participation_by_document, missing=list)
+
+    def lineage(self, *, earlier: bool) -> DataLoader[int, list[queries.LineageStep]]:
+        return self._loader(
+            ("lineage", earlier),
+            lambda s, ids: queries.lineage_by_document(s, ids, earlier=earlier),
+            missing=list,
+        )
+
     def groups_of_organisation(self) -> DataLoader[int, list[StakeholderGroup]]:
         return self._loader("groups_of_organisation", queries.groups_of_organisations, list)
 

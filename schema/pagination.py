@@ -53,6 +53,16 @@ def page_arguments(first: int | None, after: str | None) -> tuple[int, int | Non
     return first, decode_cursor(after)
 
 
+def page_info(page: Page[Row], key: Callable[[Row], int], after: int | None) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next,
+        # Pages only go forward: anything before `after` is the previous page.
+        has_previous_page=after is not None,
+        start_cursor=encode_cursor(key(page.rows[0])) if page.rows else None,
+        end_cursor=encode_cursor(key(page.rows[-1])) if page.rows else None,
+    )
+
+
 def connection(
     page: Page[Row],
     node: Callable[[Row], NodeT],
@@ -62,13 +72,7 @@ def connection(
 ) -> Connection[NodeT]:
     edges = [Edge(cursor=encode_cursor(key(row)), node=node(row)) for row in page.rows]
     return Connection(
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            # Pages only go forward: anything before `after` is the previous page.
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=page_info(page, key, after),
         edges=edges,
         nodes=[edge.node for edge in edges],
         counter=counter,

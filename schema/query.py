@@ -37,6 +37,47 @@ class DocumentFilter:
     publisher: str | None = strawberry.field(
         default=None, description="The publishing organisation's slug."
     )
+    consulting: str | None = strawberry.field(
+        default=None,
+        description="A stakeholder group's slug: documents on which an organisation of that group "
+        "(or a group below it) was consulted.",
+    )
+    not_consulting: str | None = strawberry.field(
+        default=None,
+        description="A stakeholder group's slug: documents on which no organisation of that group "
+        "(or a group below it) was consulted.",
+    )
+
+
+async def group_and_below(info: Info, slug: str) -> list[int]:
+    """The ids of a group and every group below it, or BAD_USER_INPUT for an unknown slug."""
+    tree = await loaders(info).group_tree()
+    group = tree.by_slug(slug)
+    if group is None:
+        raise UserInputError(f"No stakeholder group has the slug '{slug[:100]}'.")
+    return tree.with_descendants(group.id)
+
+
+async def document_conditions(
+    info: Info, filter: DocumentFilter | None
+) -> list[ColumnElement[bool]]:
+    """The SQL conditions for a DocumentFilter, its slugs checked."""
+    if filter is None:
+        return []
+    publisher_id = None
+    if filter.publisher is not None:
+        publisher = await loaders(info).by_slug(models.Organisation).load(filter.publisher)
+        if publisher is None:
+            raise UserInputError(f"No organisation has the slug '{filter.publisher[:100]}'.")
+        publisher_id = publisher.id
+    conditions = queries.document_conditions(filter.text, filter.kind, publisher_id)
+    if filter.consulting is not None:
+        ids = await group_and_below(info, filter.consulting)
+        conditions.append(queries.consulting_group_condition(ids))
+    if filter.not_consulting is not None:
+        ids = await group_and_below(info, filter.not_consulting)
+        conditions.append(~queries.consulting_group_condition(ids))
+    return conditions
 
 
 @strawberry.input
@@ -97,15 +138,7 @@ class RegisterQuery:
         filter: DocumentFilter | None = None,
     ) -> Connection[Document]:
         first, after_key = page_arguments(first, after)
-        publisher_id = None
-        if filter and filter.publisher is not None:
-            publisher = await loaders(info).by_slug(models.Organisation).load(filter.publisher)
-            if publisher is None:
-                raise UserInputError(f"No organisation has the slug '{filter.publisher[:100]}'.")
-            publisher_id = publisher.id
-        conditions = queries.document_conditions(
-            filter.text if filter else None, filter.kind if filter else None, publisher_id
-        )
+        conditions = await document_conditions(info, filter)
         return await _list(info, models.Document, conditions, Document.from_row, first, after_key)
 
     @strawberry.field(description="An organisation by its slug; null if there is none.")
@@ -124,11 +157,7 @@ class RegisterQuery:
         first, after_key = page_arguments(first, after)
         group_ids = None
         if filter and filter.group is not None:
-            tree = await loaders(info).group_tree()
-            group = tree.by_slug(filter.group)
-            if group is None:
-                raise UserInputError(f"No stakeholder group has the slug '{filter.group[:100]}'.")
-            group_ids = tree.with_descendants(group.id)
+            group_ids = await group_and_below(info, filter.group)
         conditions = queries.organisation_conditions(filter.text if filter else None, group_ids)
         return await _list(
             info, models.Organisation, conditions, Organisation.from_row, first, after_key

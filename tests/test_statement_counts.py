@@ -29,13 +29,35 @@ ORGANISATIONS = """{ organisations(first: 100, filter: {group: "policing"}) { to
     consultations(first: 10) { nodes { document { slug publisher { slug } } } } } } }"""
 
 
+COVERAGE = """{ documents(first: 100) { nodes { coverage {
+    groups { status expectedBecause group { slug parent { slug } }
+             organisations { name } evidence { quote source { slug } } }
+    leftOut { group { slug } expectations { reason evidence { quote } } } } } } }"""
+
+MATRIX = """{ coverageMatrix(first: 100) { totalCount columns { slug }
+    rows { document { slug } cells { status gap organisationCount group { slug } } } } }"""
+
+# The answer for one document: its size does not grow with the register, its shape is fixed.
+ANSWER = """{ consultationAnswer(documentSlug: "npcc-sex-work-and-prostitution-guidance-2019") {
+    markdown consulted { role organisation { name } } leftOut { group { slug } status } } }"""
+
+QUERIES = {
+    "nested": NESTED,
+    "groups": GROUPS,
+    "orgs": ORGANISATIONS,
+    "coverage": COVERAGE,
+    "matrix": MATRIX,
+    "answer": ANSWER,
+}
+
+
 async def _statements_per_query(url: str) -> dict[str, tuple[int, int]]:
     """For each query: (statements, documents returned)."""
     app = create_app(settings_for(url))
     counts: dict[str, tuple[int, int]] = {}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as client:
-        for name, query in {"nested": NESTED, "groups": GROUPS, "orgs": ORGANISATIONS}.items():
+        for name, query in QUERIES.items():
             await graphql(client, query)  # warm the pool so connection set-up is not counted
             with counting_statements(app.state.engine) as counter:
                 data = await graphql(client, query)
@@ -63,6 +85,7 @@ async def test_statement_count_is_the_same_at_two_data_sizes(tmp_path: Path) -> 
     for name in small:
         statements_small, size_small = small[name]
         statements_large, size_large = large[name]
-        assert size_large > size_small, name  # the larger register really answered more
+        if name != "answer":
+            assert size_large > size_small, name  # the larger register really answered more
         assert statements_small == statements_large, (name, small, large)
         assert statements_small <= 16, (name, statements_small)

@@ -1,0 +1,204 @@
+"""Coverage: for each stakeholder group, was it consulted on a document, shown not to have
+been, or is there no record either way? "Left out" = expected and not CONSULTED."""
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from db import models
+from db.queries import GroupParticipation
+from schema.context import Info, loaders
+from schema.loaders import GroupTree
+
+if TYPE_CHECKING:
+    from schema.consultations import Consultation, Evidence, Expectation
+    from schema.documents import Document
+    from schema.organisations import Organisation, StakeholderGroup
+
+DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
+EvidenceType = Annotated["Evidence", strawberry.lazy("schema.consultations")]
+ExpectationType = Annotated["Expectation", strawberry.lazy("schema.consultations")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
+StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
+
+
+@strawberry.enum(description="Whether a group took part in making a document.")
+class CoverageStatus(enum.StrEnum):
+    CONSULTED = "CONSULTED"  # an organisation of the group, or of a group below it, took part
+    NOT_CONSULTED = "NOT_CONSULTED"  # a source shows the group was not consulted
+    NO_RECORD = "NO_RECORD"  # the register holds nothing either way
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What coverage is computed from, for one document."""
+
+    participation: Sequence[GroupParticipation]
+    expectations: Sequence[models.Expectation]
+    absences: Sequence[models.Absence]
+
+
+async def facts_for(info: Info, document_ids: Sequence[int]) -> list[DocumentFacts]:
+    """The facts for several documents, one batched read per kind of fact."""
+    at_site = loaders(info)
+    participation = await at_site.participation().load_many(document_ids)
+    expectations = await at_site.children(
+        models.Expectation.document_id, models.Expectation.id
+    ).load_many(document_ids)
+    absences = await at_site.children(models.Absence.document_id, models.Absence.id).load_many(
+        document_ids
+    )
+    return [
+        DocumentFacts(p, e, a)
+        for p, e, a in zip(participation, expectations, absences, strict=True)
+    ]
+
+
+@strawberry.type(description="One stakeholder group's part in one document.")
+class GroupCoverage:
+    status: CoverageStatus
+    expected_because: list[str] = strawberry.field(
+        description="Why this group was expected to be consulted; empty if it was not."
+    )
+    group_row: strawberry.Private[models.StakeholderGroup]
+    consultation_ids: strawberry.Private[list[int]]
+    organisation_ids: strawberry.Private[list[int]]
+    absence_ids: strawberry.Private[list[int]]
+    expectation_rows: strawberry.Private[list[models.Expectation]]
+
+    @property
+    def expected(self) -> bool:
+        return bool(self.expectation_rows)
+
+    @strawberry.field
+    def group(self) -> StakeholderGroupType:
+        from schema.organisations import StakeholderGroup
+
+        return StakeholderGroup.from_row(self.group_row)
+
+    @strawberry.field(
+        description="Organisations of this group, or of one below it, consulted on the document."
+    )
+    async def organisations(self, info: Info) -> list[OrganisationType]:
+        from schema.organisations import Organisation
+
+        rows = await loaders(info).by_id(models.Organisation).load_many(self.organisation_ids)
+        return [Organisation.from_row(row) for row in rows if row is not None]
+
+    @strawberry.field(description="The consultations that make this group CONSULTED.")
+    async def consultations(self, info: Info) -> list[ConsultationType]:
+        from schema.consultations import Consultation
+
+        rows = await loaders(info).by_id(models.Consultation).load_many(self.consultation_ids)
+        return [Consultation.from_row(row) for row in rows if row is not None]
+
+    @strawberry.field(
+        description="Evidence for the status: the consultations' evidence when CONSULTED, the "
+        "evidence of absence when NOT_CONSULTED, none when NO_RECORD. Repeated quotes once."
+    )
+    async def evidence(self, info: Info) -> list[EvidenceType]:
+        from schema.consultations import Evidence
+
+        if self.status is CoverageStatus.CONSULTED:
+            claim, ids = models.Evidence.consultation_id, self.consultation_ids
+        else:
+            claim, ids = models.Evidence.absence_id, self.absence_ids
+        loader = loaders(info).children(claim, models.Evidence.position, models.Evidence.id)
+        rows = [row for found in await loader.load_many(ids) for row in found]
+        return [Evidence.from_row(row) for row in distinct_evidence(rows)]
+
+    @strawberry.field(description="The records that say why this group was expected.")
+    def expectations(self) -> list[ExpectationType]:
+        from schema.consultations import Expectation
+
+        return [Expectation.from_row(row) for row in self.expectation_rows]
+
+
+def distinct_evidence(rows: Iterable[models.Evidence]) -> list[models.Evidence]:
+    """One row per distinct (source, locator, quote), in the order first met."""
+    seen: set[tuple[int, str, str]] = set()
+    kept = []
+    for row in rows:
+        key = (row.source_id, row.locator, row.quote)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def assess(
+    tree: GroupTree, facts: DocumentFacts, columns: Sequence[int] | None = None
+) -> list[GroupCoverage]:
+    """Coverage of the groups in `columns`, or else of every expected group and every group
+    an organisation took part for, in the taxonomy's order."""
+    by_group: dict[int, list[GroupParticipation]] = {}
+    took_part: set[int] = set()
+    for item in facts.participation:
+        by_group.setdefault(item.group_id, []).append(item)
+        if item.direct:
+            took_part.add(item.group_id)
+    expected: dict[int, list[models.Expectation]] = {}
+    for expectation in facts.expectations:
+        if expectation.group_id is not None:
+            expected.setdefault(expectation.group_id, []).append(expectation)
+    # Evidence of absence for a group covers the groups below it too.
+    absent: dict[int, list[int]] = {}
+    for absence in facts.absences:
+        if absence.group_id is not None:
+            for member in tree.with_descendants(absence.group_id):
+                absent.setdefault(member, []).append(absence.id)
+
+    wanted = set(columns) if columns is not None else took_part | set(expected)
+    report = []
+    for group in tree.in_tree_order():
+        if group.id not in wanted:
+            continue
+        participation = by_group.get(group.id, [])
+        if participation:
+            status = CoverageStatus.CONSULTED
+        elif group.id in absent:
+            status = CoverageStatus.NOT_CONSULTED
+        else:
+            status = CoverageStatus.NO_RECORD
+        report.append(
+            GroupCoverage(
+                status=status,
+                expected_because=[e.reason for e in expected.get(group.id, [])],
+                group_row=group,
+                consultation_ids=_unique(p.consultation_id for p in participation),
+                organisation_ids=_unique(p.organisation_id for p in participation),
+                absence_ids=absent.get(group.id, []),
+                expectation_rows=expected.get(group.id, []),
+            )
+        )
+    return report
+
+
+def _unique(values: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(values))
+
+
+@strawberry.type(description="Who took part in a document, group by group, and who was left out.")
+class CoverageReport:
+    document: DocumentType
+    groups: list[GroupCoverage] = strawberry.field(
+        description="Every expected group and every group that took part, in taxonomy order."
+    )
+
+    @strawberry.field(description="Expected groups whose status is not CONSULTED.")
+    def left_out(self) -> list[GroupCoverage]:
+        return left_out(self.groups)
+
+
+def left_out(groups: Iterable[GroupCoverage]) -> list[GroupCoverage]:
+    return [g for g in groups if g.expected and g.status is not CoverageStatus.CONSULTED]
+
+
+async def coverage_report(info: Info, document: "Document") -> CoverageReport:
+    tree = await loaders(info).group_tree()
+    (facts,) = await facts_for(info, [document.db_id])
+    return CoverageReport(document=document, groups=assess(tree, facts))
