@@ -6,11 +6,14 @@ from sqlalchemy import Connection, inspect
 
 from db.engine import create_engine
 from db.models import Base
+from db.search import include_name
 
 
 async def test_migrated_schema_matches_the_models(fresh_database_url: str) -> None:
     def differences(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     engine = create_engine(fresh_database_url)

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 
 from db.engine import DEFAULT_DATABASE_URL, create_engine
 from db.models import Base
+from db.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,6 +26,7 @@ def run_with(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
