@@ -399,3 +399,77 @@ async def lineage_by_document(
             seen.add((origin, relation_id))
             found[origin].append(LineageStep(relation_id, kind, reached, depth))
     return found
+
+
+# ---------------------------------------------------------------- through join tables
+
+
+async def all_rows(session: AsyncSession, model: type[M], *order_by: Any) -> list[M]:
+    """Every row of a small table (the topics...), in `order_by` order."""
+    return list(await session.scalars(select(model).order_by(*order_by)))
+
+
+async def linked(
+    session: AsyncSession,
+    key: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+    model: type[M],
+    keys: Iterable[int],
+    *order_by: Any,
+) -> dict[int, list[M]]:
+    """For each key, the rows of `model` that `target` points at, where `key` and `target` are
+    the two columns of one join table: a document's topics, a topic's principles..."""
+    primary_key: Any = model.id  # type: ignore[attr-defined]
+    statement = (
+        select(key, model)
+        .join(model, primary_key == target)
+        .where(key.in_(list(keys)))
+        .order_by(*order_by)
+    )
+    grouped: dict[int, list[M]] = defaultdict(list)
+    for parent, row in await session.execute(statement):
+        grouped[parent].append(row)
+    return grouped
+
+
+async def linked_pages(
+    session: AsyncSession,
+    key: InstrumentedAttribute[int],
+    target: InstrumentedAttribute[int],
+    model: type[M],
+    keys: Iterable[int],
+    *,
+    first: int,
+    after: int | None,
+) -> dict[int, Page[Any]]:
+    """Like `linked`, a page per key in one statement, in the order the rows were added."""
+    primary_key: Any = model.id  # type: ignore[attr-defined]
+    inner = select(model).join(target.class_, target == primary_key).where(key.in_(list(keys)))
+    if after is not None:
+        inner = inner.where(primary_key > after)
+    return await _pages(session, model, inner, key, first)
+
+
+async def children_of_any(
+    session: AsyncSession,
+    parents: Sequence[InstrumentedAttribute[int | None]],
+    keys: Iterable[tuple[str, int]],
+    *order_by: InstrumentedAttribute[Any],
+) -> dict[tuple[str, int], list[Any]]:
+    """Like `children`, for parents held in several columns of one model (the evidence of
+    consultations and of absences), in one statement; keys are (column name, parent id)."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for name, parent_id in keys:
+        wanted[name].append(parent_id)
+    columns = [column for column in parents if column.key in wanted]
+    condition: ColumnElement[bool] = columns[0].in_(wanted[columns[0].key])
+    for column in columns[1:]:
+        condition = condition | column.in_(wanted[column.key])
+    statement = select(parents[0].class_).where(condition).order_by(*order_by)
+    grouped: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for row in await session.scalars(statement):
+        for column in columns:
+            parent_id = getattr(row, column.key)
+            if parent_id in wanted[column.key]:
+                grouped[column.key, parent_id].append(row)
+    return grouped

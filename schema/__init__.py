@@ -17,6 +17,8 @@ from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
 from schema.organisations import Organisation, StakeholderGroup
 from schema.query import RegisterQuery
+from schema.search import SearchQuery
+from schema.topics import Topic, TopicQuery
 
 # Each domain module contributes its own root fields.
 Query = merge_types(
@@ -25,10 +27,12 @@ Query = merge_types(
         RegisterQuery,
         AnalysisQuery,
         AnswerQuery,
+        SearchQuery,
+        TopicQuery,
     ),
 )
 
-NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest]
+NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest, Topic]
 
 
 class FootprintSchema(strawberry.Schema):

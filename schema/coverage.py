@@ -104,11 +104,17 @@ class GroupCoverage:
         from schema.consultations import Evidence
 
         if self.status is CoverageStatus.CONSULTED:
-            claim, ids = models.Evidence.consultation_id, self.consultation_ids
+            claim, ids = "consultation_id", self.consultation_ids
         else:
-            claim, ids = models.Evidence.absence_id, self.absence_ids
-        loader = loaders(info).children(claim, models.Evidence.position, models.Evidence.id)
-        rows = [row for found in await loader.load_many(ids) for row in found]
+            claim, ids = "absence_id", self.absence_ids
+        # One loader for both kinds of claim: every group's evidence then arrives in one batch,
+        # and its sources are read in one statement, whatever the mix of statuses.
+        loader = loaders(info).children_of_any(
+            (models.Evidence.consultation_id, models.Evidence.absence_id),
+            models.Evidence.position,
+            models.Evidence.id,
+        )
+        rows = [row for found in await loader.load_many([(claim, i) for i in ids]) for row in found]
         return [Evidence.from_row(row) for row in distinct_evidence(rows)]
 
     @strawberry.field(description="The records that say why this group was expected.")

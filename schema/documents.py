@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from schema.coverage import CoverageReport
     from schema.organisations import Organisation
+    from schema.topics import Absence, Topic, TopicOmission
 
 OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
 ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
@@ -32,6 +33,9 @@ ExpectationType = Annotated["Expectation", strawberry.lazy("schema.consultations
 ImpactAssessmentType = Annotated["ImpactAssessment", strawberry.lazy("schema.consultations")]
 InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
 CoverageReportType = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
+TopicType = Annotated["Topic", strawberry.lazy("schema.topics")]
+TopicOmissionType = Annotated["TopicOmission", strawberry.lazy("schema.topics")]
+AbsenceType = Annotated["Absence", strawberry.lazy("schema.topics")]
 
 
 @strawberry.type(description="Guidance, a policy, a strategy, an FOI response, research...")
@@ -167,6 +171,29 @@ class Document(Node):
         rows = await loader.load(self.db_id)
         return rows[0].text if rows else None
 
+    @strawberry.field(description="The topics this document covers, by name.")
+    async def topics(self, info: Info) -> list[TopicType]:
+        from schema.topics import topics_of
+
+        return await topics_of(info, models.DocumentTopic.document_id, self.db_id)
+
+    @strawberry.field(description="Topics a source shows this document leaves out, with evidence.")
+    async def topics_not_covered(self, info: Info) -> list[TopicOmissionType]:
+        from schema.topics import TopicOmission
+
+        loader = loaders(info).children(models.TopicOmission.document_id, models.TopicOmission.id)
+        return [TopicOmission.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(
+        description="Evidence of absence: groups or organisations a source shows were not "
+        "consulted on this document."
+    )
+    async def absences(self, info: Info) -> list[AbsenceType]:
+        from schema.topics import Absence
+
+        loader = loaders(info).children(models.Absence.document_id, models.Absence.id)
+        return [Absence.from_row(row) for row in await loader.load(self.db_id)]
+
 
 @strawberry.type(description="One step along a chain of SUPERSEDES or REFRESHES relations.")
 class LineageStep:
@@ -265,3 +292,9 @@ class Principle(Node):
 
         loader = loaders(info).children(models.Influence.principle_id, models.Influence.id)
         return [Influence.from_row(row) for row in await loader.load(self.db_id)]
+
+    @strawberry.field(description="The topics this principle covers, by name.")
+    async def topics(self, info: Info) -> list[TopicType]:
+        from schema.topics import topics_of
+
+        return await topics_of(info, models.PrincipleTopic.principle_id, self.db_id)

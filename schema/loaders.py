@@ -179,3 +179,45 @@ class Loaders:
         return self._loader(
             "group_organisation_count", queries.organisation_counts_by_group, missing=int
         )
+
+    def linked(
+        self,
+        key: InstrumentedAttribute[int],
+        target: InstrumentedAttribute[int],
+        model: type[M],
+        *order_by: InstrumentedAttribute[Any],
+    ) -> DataLoader[int, list[M]]:
+        """Rows of `model` reached from each key through a join table (`key` -> `target`)."""
+        return self._loader(
+            ("linked", key, target, order_by),
+            lambda s, ids: queries.linked(s, key, target, model, ids, *order_by),
+            missing=list,
+        )
+
+    def linked_page(
+        self,
+        key: InstrumentedAttribute[int],
+        target: InstrumentedAttribute[int],
+        model: type[M],
+        first: int,
+        after: int | None,
+    ) -> DataLoader[int, Page[Any]]:
+        return self._loader(
+            ("linked_page", key, target, first, after),
+            lambda s, ids: queries.linked_pages(
+                s, key, target, model, ids, first=first, after=after
+            ),
+            missing=lambda: Page([], False),
+        )
+
+    def children_of_any(
+        self,
+        parents: tuple[InstrumentedAttribute[int | None], ...],
+        *order_by: InstrumentedAttribute[Any],
+    ) -> DataLoader[tuple[str, int], list[Any]]:
+        """Keyed by (column name, parent id): one batch, however many columns are asked for."""
+        return self._loader(
+            ("children_of_any", parents, order_by),
+            lambda s, keys: queries.children_of_any(s, parents, keys, *order_by),
+            missing=list,
+        )

@@ -17,6 +17,7 @@ from schema.ids import parse_global_id
 from schema.node import Node
 from schema.organisations import Organisation, StakeholderGroup
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.topics import Topic
 
 NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "Document": (models.Document, Document.from_row),
@@ -25,6 +26,7 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "StakeholderGroup": (models.StakeholderGroup, StakeholderGroup.from_row),
     "Consultation": (models.Consultation, Consultation.from_row),
     "FoiRequest": (models.FoiRequest, FoiRequest.from_row),
+    "Topic": (models.Topic, Topic.from_row),
 }
 
 

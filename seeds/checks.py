@@ -20,6 +20,7 @@ class Checker:
         self.groups = {group.slug for group in data.groups}
         self.organisations = {organisation.slug for organisation in data.organisations}
         self.documents = {document.slug for document in data.documents}
+        self.topics = {topic.slug for topic in data.topics}
         self.texts = SourceTexts(
             {document.slug: document.text.content for document in data.documents if document.text}
         )
@@ -34,6 +35,7 @@ class Checker:
         self.unique(
             "document slug", ((document.slug, document.origin) for document in data.documents)
         )
+        self.unique("topic slug", ((topic.slug, topic.origin) for topic in data.topics))
         for organisation in data.organisations:
             self.unique("alias", ((alias, organisation.origin) for alias in organisation.aliases))
             self.unique("group", ((ref.slug, ref.origin) for ref in organisation.groups))
@@ -69,6 +71,7 @@ class Checker:
             for influence in principle.influences:
                 self.known(influence.organisation, self.organisations, "organisation")
                 self.check_evidence(influence.evidence)
+            self.check_topics(principle.topics)
         self.unique("relation", (((r.kind, r.target.slug), r.origin) for r in document.relations))
         for relation in document.relations:
             self.known(relation.target, self.documents, "document")
@@ -103,7 +106,49 @@ class Checker:
             if expectation.organisation:
                 self.known(expectation.organisation, self.organisations, "organisation")
             self.check_evidence(expectation.evidence)
+        self.check_topics(document.topics)
+        self.check_omissions(document)
+        self.check_absences(document)
         self.check_foi_request(document)
+
+    def check_topics(self, topics: Iterable[Ref]) -> None:
+        topics = list(topics)
+        self.unique("topic", ((ref.slug, ref.origin) for ref in topics))
+        for ref in topics:
+            self.known(ref, self.topics, "topic")
+
+    def check_omissions(self, document: DocumentRecord) -> None:
+        omissions = document.topics_not_covered
+        self.unique("topic not covered", ((o.topic.slug, o.origin) for o in omissions))
+        # A topic the document or one of its principles covers cannot also be left out.
+        covered = {ref.slug for ref in document.topics} | {
+            ref.slug for principle in document.principles for ref in principle.topics
+        }
+        for omission in omissions:
+            self.known(omission.topic, self.topics, "topic")
+            if omission.topic.slug in covered:
+                self.problems.append(
+                    omission.topic.origin.problem(
+                        f"topic '{omission.topic.slug}' is both covered and not covered"
+                        f" by '{document.slug}'"
+                    )
+                )
+            self.check_evidence(omission.evidence)
+
+    def check_absences(self, document: DocumentRecord) -> None:
+        self.unique(
+            "absence",
+            (
+                ((a.group and a.group.slug, a.organisation and a.organisation.slug), a.origin)
+                for a in document.absences
+            ),
+        )
+        for absence in document.absences:
+            if absence.group:
+                self.known(absence.group, self.groups, "stakeholder group")
+            if absence.organisation:
+                self.known(absence.organisation, self.organisations, "organisation")
+            self.check_evidence(absence.evidence)
 
     def check_foi_request(self, document: DocumentRecord) -> None:
         request = document.foi_request

@@ -24,6 +24,7 @@ from db.enums import (
 from seeds.checks import find_problems
 from seeds.errors import SeedError
 from seeds.records import (
+    AbsenceRecord,
     ConsultationRecord,
     DocumentRecord,
     EvidenceRecord,
@@ -33,11 +34,13 @@ from seeds.records import (
     GroupRecord,
     ImpactAssessmentRecord,
     InfluenceRecord,
+    OmissionRecord,
     OrganisationRecord,
     PrincipleRecord,
     RelationRecord,
     SeedData,
     TextRecord,
+    TopicRecord,
     VersionRecord,
 )
 from seeds.yaml_reader import Fields, Reader
@@ -47,6 +50,7 @@ T = TypeVar("T")
 DATA_DIR = Path(__file__).parent / "data"
 GROUPS_FILE = "groups.yaml"
 ORGANISATIONS_FILE = "organisations.yaml"
+TOPICS_FILE = "topics.yaml"
 DOCUMENTS_DIR = "documents"
 
 
@@ -62,7 +66,11 @@ def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
     root = organisations_reader.compose(data_dir / ORGANISATIONS_FILE)
     organisations = [] if root is None else read_organisations(organisations_reader, root)
 
-    problems = [*groups_reader.problems, *organisations_reader.problems]
+    topics_reader = Reader(TOPICS_FILE)
+    root = topics_reader.compose(data_dir / TOPICS_FILE)
+    topics = [] if root is None else read_topics(topics_reader, root)
+
+    problems = [*groups_reader.problems, *organisations_reader.problems, *topics_reader.problems]
     documents: list[DocumentRecord] = []
     for path in sorted((data_dir / DOCUMENTS_DIR).glob("*.yaml")):
         reader = Reader(path.relative_to(data_dir).as_posix())
@@ -72,7 +80,7 @@ def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
             documents.append(document)
         problems.extend(reader.problems)
 
-    data = SeedData(tuple(groups), tuple(organisations), tuple(documents))
+    data = SeedData(tuple(groups), tuple(organisations), tuple(documents), tuple(topics))
     problems.extend(find_problems(data))
     if problems:
         raise SeedError(problems)
@@ -121,6 +129,22 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
     return organisations
 
 
+def read_topics(reader: Reader, node: Node) -> list[TopicRecord]:
+    topics = []
+    for item in reader.items(node, "the topics"):
+        fields = reader.fields(item, "a topic", ("slug", "name"), ("description",))
+        if fields is None:
+            continue
+        slug, name, description = (
+            fields.slug("slug"),
+            fields.text("name"),
+            fields.text("description"),
+        )
+        if slug is not None and name is not None:
+            topics.append(TopicRecord(slug, name, description, fields.origin))
+    return topics
+
+
 def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord | None:
     fields = reader.fields(
         node,
@@ -141,6 +165,9 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
             "impact_assessments",
             "expectations",
             "foi_request",
+            "topics",
+            "topics_not_covered",
+            "absences",
         ),
     )
     if fields is None:
@@ -165,6 +192,9 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
         [read_impact_assessment(reader, item) for item in fields.items("impact_assessments")]
     )
     expectations = _all([read_expectation(reader, item) for item in fields.items("expectations")])
+    topics = fields.refs("topics")
+    omissions = _all([read_omission(reader, item) for item in fields.items("topics_not_covered")])
+    absences = _all([read_absence(reader, item) for item in fields.items("absences")])
     request_fields = fields.nested(
         "foi_request",
         "the FOI request",
@@ -183,6 +213,9 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
         or consultations is None
         or assessments is None
         or expectations is None
+        or topics is None
+        or omissions is None
+        or absences is None
     ):
         return None
     return DocumentRecord(
@@ -203,6 +236,9 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
         impact_assessments=assessments,
         expectations=expectations,
         foi_request=request,
+        topics=topics,
+        topics_not_covered=omissions,
+        absences=absences,
         origin=fields.origin,
     )
 
@@ -271,14 +307,17 @@ def read_version(reader: Reader, node: Node) -> VersionRecord | None:
 
 
 def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
-    fields = reader.fields(node, "a principle", ("position", "text"), ("title", "influences"))
+    fields = reader.fields(
+        node, "a principle", ("position", "text"), ("title", "influences", "topics")
+    )
     if fields is None:
         return None
     position, text, title = fields.integer("position"), fields.text("text"), fields.text("title")
     influences = _all([read_influence(reader, item) for item in fields.items("influences")])
-    if position is None or text is None or influences is None:
+    topics = fields.refs("topics")
+    if position is None or text is None or influences is None or topics is None:
         return None
-    return PrincipleRecord(position, title, text, influences, fields.origin)
+    return PrincipleRecord(position, title, text, influences, topics, fields.origin)
 
 
 def read_influence(reader: Reader, node: Node) -> InfluenceRecord | None:
@@ -354,6 +393,31 @@ def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
     if basis is None or reason is None or evidence is None:
         return None
     return ExpectationRecord(group, organisation, basis, reason, evidence, fields.origin)
+
+
+def read_omission(reader: Reader, node: Node) -> OmissionRecord | None:
+    fields = reader.fields(node, "a topic not covered", ("topic", "evidence"), ("summary",))
+    if fields is None:
+        return None
+    topic, summary = fields.ref("topic"), fields.text("summary")
+    evidence = read_evidence(reader, fields)
+    if topic is None or evidence is None:
+        return None
+    return OmissionRecord(topic, summary, evidence, fields.origin)
+
+
+def read_absence(reader: Reader, node: Node) -> AbsenceRecord | None:
+    fields = reader.fields(node, "an absence", ("summary", "evidence"), ("group", "organisation"))
+    if fields is None:
+        return None
+    group, organisation = fields.ref("group"), fields.ref("organisation")
+    summary, evidence = fields.text("summary"), read_evidence(reader, fields)
+    if (group is None) == (organisation is None):
+        reader.problem(node, "an absence names exactly one of 'group' and 'organisation'")
+        return None
+    if summary is None or evidence is None:
+        return None
+    return AbsenceRecord(group, organisation, summary, evidence, fields.origin)
 
 
 def read_foi_request(reader: Reader, fields: Fields) -> FoiRequestRecord | None:

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.engine import create_engine, create_sessionmaker
 from db.enums import DatePrecision
 from db.models import (
+    Absence,
     Consultation,
     Document,
     DocumentRelation,
     DocumentText,
+    DocumentTopic,
     DocumentVersion,
     Evidence,
     Expectation,
@@ -31,7 +33,10 @@ from db.models import (
     OrganisationAlias,
     OrganisationGroup,
     Principle,
+    PrincipleTopic,
     StakeholderGroup,
+    Topic,
+    TopicOmission,
 )
 from seeds.format import DATA_DIR, read_seed_data
 from seeds.records import DocumentRecord, EvidenceRecord, PartialDate, SeedData
@@ -45,8 +50,18 @@ CLAIM_COLUMNS = {
     Expectation: "expectation_id",
     ImpactAssessment: "impact_assessment_id",
     DocumentRelation: "relation_id",
+    Absence: "absence_id",
+    TopicOmission: "omission_id",
 }
-ClaimModel = type[Consultation | Influence | Expectation | ImpactAssessment | DocumentRelation]
+ClaimModel = type[
+    Consultation
+    | Influence
+    | Expectation
+    | ImpactAssessment
+    | DocumentRelation
+    | Absence
+    | TopicOmission
+]
 # What a claim row is wanted to hold, and the evidence it carries.
 WantedClaim = tuple[Values, tuple[EvidenceRecord, ...]]
 
@@ -90,15 +105,19 @@ class SeedWriter:
         self.groups: dict[str, int] = {}
         self.organisations: dict[str, int] = {}
         self.documents: dict[str, int] = {}
+        self.topics: dict[str, int] = {}
+        self.principles: dict[tuple[str, int], int] = {}  # by document slug and position
         self.claims: list[tuple[str, int, tuple[EvidenceRecord, ...]]] = []
 
     async def write(self, data: SeedData) -> None:
         await self.write_groups(data)
         await self.write_organisations(data)
+        await self.write_topics(data)
         await self.write_documents(data)
         await self.write_texts_and_versions(data)
         await self.write_principles_and_influences(data)
         await self.write_document_claims(data)
+        await self.write_topic_claims(data)
         await self.write_evidence()
         await self.write_foi_requests(data)
 
@@ -165,6 +184,18 @@ class SeedWriter:
             ],
         )
 
+    async def write_topics(self, data: SeedData) -> None:
+        rows = await self.rows.upsert(
+            Topic,
+            ("slug",),
+            Topic.slug.in_([topic.slug for topic in data.topics]),
+            [
+                {"slug": topic.slug, "name": topic.name, "description": topic.description}
+                for topic in data.topics
+            ],
+        )
+        self.topics = {row.slug: row.id for row in rows}
+
     async def write_documents(self, data: SeedData) -> None:
         rows = await self.rows.upsert(
             Document,
@@ -224,7 +255,7 @@ class SeedWriter:
 
     async def write_principles_and_influences(self, data: SeedData) -> None:
         principles = [
-            (self.documents[document.slug], principle)
+            (document.slug, principle)
             for document in data.documents
             for principle in document.principles
         ]
@@ -234,14 +265,18 @@ class SeedWriter:
             Principle.document_id.in_(self.documents.values()),
             [
                 {
-                    "document_id": document_id,
+                    "document_id": self.documents[slug],
                     "position": principle.position,
                     "title": principle.title,
                     "text": principle.text,
                 }
-                for document_id, principle in principles
+                for slug, principle in principles
             ],
         )
+        self.principles = {
+            (slug, principle.position): row.id
+            for (slug, principle), row in zip(principles, rows, strict=True)
+        }
         await self.write_claims(
             Influence,
             ("principle_id", "organisation_id", "effect"),
@@ -341,6 +376,72 @@ class SeedWriter:
                 )
                 for document in data.documents
                 for expectation in document.expectations
+            ],
+        )
+
+    async def write_topic_claims(self, data: SeedData) -> None:
+        """The topics documents and principles cover, the topics documents leave out, and
+        evidence of absence."""
+        ids = self.documents
+        await self.rows.upsert(
+            DocumentTopic,
+            ("document_id", "topic_id"),
+            DocumentTopic.document_id.in_(ids.values()),
+            [
+                {"document_id": ids[document.slug], "topic_id": self.topics[ref.slug]}
+                for document in data.documents
+                for ref in document.topics
+            ],
+        )
+        await self.rows.upsert(
+            PrincipleTopic,
+            ("principle_id", "topic_id"),
+            PrincipleTopic.principle_id.in_(self.principles.values()),
+            [
+                {
+                    "principle_id": self.principles[document.slug, principle.position],
+                    "topic_id": self.topics[ref.slug],
+                }
+                for document in data.documents
+                for principle in document.principles
+                for ref in principle.topics
+            ],
+        )
+        await self.write_claims(
+            TopicOmission,
+            ("document_id", "topic_id"),
+            TopicOmission.document_id.in_(ids.values()),
+            [
+                (
+                    {
+                        "document_id": ids[document.slug],
+                        "topic_id": self.topics[omission.topic.slug],
+                        "summary": omission.summary,
+                    },
+                    omission.evidence,
+                )
+                for document in data.documents
+                for omission in document.topics_not_covered
+            ],
+        )
+        await self.write_claims(
+            Absence,
+            ("document_id", "group_id", "organisation_id"),
+            Absence.document_id.in_(ids.values()),
+            [
+                (
+                    {
+                        "document_id": ids[document.slug],
+                        "group_id": self.groups[absence.group.slug] if absence.group else None,
+                        "organisation_id": self.organisations[absence.organisation.slug]
+                        if absence.organisation
+                        else None,
+                        "summary": absence.summary,
+                    },
+                    absence.evidence,
+                )
+                for document in data.documents
+                for absence in document.absences
             ],
         )
 

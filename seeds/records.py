@@ -58,6 +58,14 @@ class GroupRecord:
 
 
 @dataclass(frozen=True)
+class TopicRecord:
+    slug: str
+    name: str
+    description: str | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class OrganisationRecord:
     slug: str
     name: str
@@ -104,6 +112,7 @@ class PrincipleRecord:
     title: str | None
     text: str
     influences: tuple[InfluenceRecord, ...]
+    topics: tuple[Ref, ...]
     origin: Origin
 
 
@@ -144,6 +153,27 @@ class ExpectationRecord:
     organisation: Ref | None
     basis: ExpectationBasis
     reason: str
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class OmissionRecord:
+    """A topic the document does not cover, and the evidence that it does not."""
+
+    topic: Ref
+    summary: str | None
+    evidence: tuple[EvidenceRecord, ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class AbsenceRecord:
+    """Evidence of absence: exactly one of `group` and `organisation` is set."""
+
+    group: Ref | None
+    organisation: Ref | None
+    summary: str
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
 
@@ -200,6 +230,9 @@ class DocumentRecord:
     impact_assessments: tuple[ImpactAssessmentRecord, ...]
     expectations: tuple[ExpectationRecord, ...]
     foi_request: FoiRequestRecord | None
+    topics: tuple[Ref, ...]
+    topics_not_covered: tuple[OmissionRecord, ...]
+    absences: tuple[AbsenceRecord, ...]
     origin: Origin
 
 
@@ -208,3 +241,4 @@ class SeedData:
     groups: tuple[GroupRecord, ...]  # parents before their children
     organisations: tuple[OrganisationRecord, ...]
     documents: tuple[DocumentRecord, ...]
+    topics: tuple[TopicRecord, ...]

@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import Confidence, ConsultationRole, DatePrecision, FoiOutcome, InfluenceEffect
 from db.models import (
+    Absence,
     Base,
     Consultation,
     Document,
     DocumentText,
+    DocumentTopic,
     DocumentVersion,
     Evidence,
     Expectation,
@@ -26,7 +28,10 @@ from db.models import (
     Influence,
     Organisation,
     Principle,
+    PrincipleTopic,
     StakeholderGroup,
+    Topic,
+    TopicOmission,
 )
 from seeds.errors import SeedError
 from seeds.format import DATA_DIR, read_seed_data
@@ -474,3 +479,197 @@ def test_every_kind_of_problem_is_reported_in_one_error(tmp_path: Path) -> None:
     for file, line, message in expected:
         found = problems_at(problems, file, line)
         assert any(message in problem for problem in found), (file, line, message, problems)
+
+
+# ---------------------------------------------------------------- topics and absences
+
+TOPIC_TABLES = ("topic", "document_topic", "principle_topic", "topic_omission", "absence")
+
+
+async def test_topics_omissions_and_absences(fresh_sessionmaker: Sessionmaker) -> None:
+    await load_seeds(fresh_sessionmaker)
+    async with fresh_sessionmaker() as session:
+        documents = await ids_by_slug(session, Document)
+        topics = {t.id: t.slug for t in await session.scalars(select(Topic))}
+        assert {"kerb-crawling", "section-53a-sexual-offences-act-2003"} <= set(topics.values())
+        omissions = (
+            await session.scalars(
+                select(TopicOmission).where(TopicOmission.document_id == documents[GUIDANCE])
+            )
+        ).all()
+        assert {topics[o.topic_id] for o in omissions} == {
+            "kerb-crawling",
+            "section-53a-sexual-offences-act-2003",
+        }
+        omission_evidence = (
+            await session.scalars(
+                select(Evidence).where(Evidence.omission_id.in_([o.id for o in omissions]))
+            )
+        ).all()
+        assert len(omission_evidence) == 4
+        assert {e.source_id for e in omission_evidence} == {documents[FOI]}
+
+        absence = (await session.scalars(select(Absence))).one()
+        group = await session.get(StakeholderGroup, absence.group_id)
+        assert group is not None and group.slug == "womens-groups"
+        assert (absence.document_id, absence.organisation_id) == (documents[GUIDANCE], None)
+        absence_evidence = (
+            await session.scalars(
+                select(Evidence)
+                .where(Evidence.absence_id == absence.id)
+                .order_by(Evidence.position)
+            )
+        ).all()
+        assert [(e.locator, e.confidence) for e in absence_evidence] == [
+            ("Answer to question 10", Confidence.INFERRED)
+        ]
+
+        covered = await session.execute(select(DocumentTopic.document_id, DocumentTopic.topic_id))
+        by_document: dict[int, set[str]] = {}
+        for document_id, topic_id in covered:
+            by_document.setdefault(document_id, set()).add(topics[topic_id])
+        assert "child-sexual-exploitation" in by_document[documents[POLICY]]
+        assert "kerb-crawling" not in by_document[documents[GUIDANCE]]
+        third = (
+            await session.scalars(
+                select(Principle.id).where(
+                    Principle.document_id == documents[GUIDANCE], Principle.position == 3
+                )
+            )
+        ).one()
+        tagged = await session.scalars(
+            select(PrincipleTopic.topic_id).where(PrincipleTopic.principle_id == third)
+        )
+        assert {topics[t] for t in tagged} == {"partnership-working"}
+
+
+async def test_topics_and_absences_load_once_and_update_in_place(
+    fresh_sessionmaker: Sessionmaker, tmp_path: Path
+) -> None:
+    data_dir = copy_data(tmp_path)
+    first = await load_seeds(fresh_sessionmaker, data_dir)
+    assert all(first.tables[table].inserted > 0 for table in TOPIC_TABLES)
+    second = await load_seeds(fresh_sessionmaker, data_dir)
+    for table in TOPIC_TABLES:
+        counts = second.tables[table]
+        assert (counts.inserted, counts.updated) == (0, 0), table
+        assert counts.unchanged == first.tables[table].inserted, table
+    before = await dump(fresh_sessionmaker)
+
+    edit(
+        data_dir / f"documents/{GUIDANCE}.yaml",
+        "itself, but answers the question as put.",
+        "itself.",
+    )
+    third = await load_seeds(fresh_sessionmaker, data_dir)
+
+    assert (third.inserted, third.updated) == (0, 1)
+    assert third.tables["topic_omission"].updated == 1
+    after = await dump(fresh_sessionmaker)
+    assert {name: len(rows) for name, rows in after.items()} == {
+        name: len(rows) for name, rows in before.items()
+    }
+
+
+def line_with(path: Path, text: str) -> int:
+    """The line the one occurrence of `text` in the file starts on."""
+    content = path.read_text(encoding="utf-8")
+    assert content.count(text) == 1, text
+    return content[: content.index(text)].count("\n") + 1
+
+
+async def test_bad_topic_data_is_reported_with_file_and_line_and_writes_nothing(
+    fresh_sessionmaker: Sessionmaker, tmp_path: Path
+) -> None:
+    data_dir = copy_data(tmp_path)
+    guidance, policy, topics = (
+        f"documents/{GUIDANCE}.yaml",
+        f"documents/{POLICY}.yaml",
+        "topics.yaml",
+    )
+    principle_line = edit(
+        data_dir / guidance, "topics: [partnership-working]\n", "topics: [partnerships]\n"
+    )
+    document_line = edit(data_dir / policy, "  - domestic-abuse\n", "  - domestic-violence\n")
+    omission_quote_line = edit(
+        data_dir / guidance,
+        "quote: >-\n          What was the basis for the decision to include no guidance on using",
+        "quote: >-\n          What was the basis for the decision to give no guidance on using",
+    )
+    absence_quote_line = edit(
+        data_dir / guidance,
+        "quote: >-\n          It must be noted that this is a refresh of the previous guidance",
+        "quote: >-\n          It must be noted that this is new guidance, not a refresh of the guidance",
+    )
+    edit(
+        data_dir / guidance,
+        "topics: [vulnerability-and-safety]\n",
+        "topics: [vulnerability-and-safety, kerb-crawling]\n",
+    )
+    both_line = line_with(data_dir / guidance, "- topic: kerb-crawling")
+    duplicate_line = (
+        edit(
+            data_dir / topics,
+            "  description: Organised criminal activity within the sex industry.\n",
+            "  description: Organised criminal activity within the sex industry.\n"
+            "\n- slug: exploitation\n  name: Exploitation again\n",
+        )
+        + 2
+    )
+
+    with pytest.raises(SeedError) as raised:
+        await load_seeds(fresh_sessionmaker, data_dir)
+
+    problems = raised.value.problems
+    assert len(problems) == 6, problems
+    assert problems_at(problems, guidance, principle_line) == [
+        f"{guidance}:{principle_line}: unknown topic 'partnerships'"
+    ]
+    assert problems_at(problems, policy, document_line) == [
+        f"{policy}:{document_line}: unknown topic 'domestic-violence'"
+    ]
+    for line in (omission_quote_line, absence_quote_line):
+        [quote_problem] = problems_at(problems, guidance, line)
+        assert "quote not found in the stored text of 'npcc-foi-059-19'" in quote_problem
+    [both_problem] = problems_at(problems, guidance, both_line)
+    assert "topic 'kerb-crawling' is both covered and not covered" in both_problem
+    [duplicate_problem] = problems_at(problems, topics, duplicate_line)
+    assert "duplicate topic slug 'exploitation'" in duplicate_problem
+    assert all(rows == [] for rows in (await dump(fresh_sessionmaker)).values())
+
+
+def test_malformed_omissions_and_absences_are_reported(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    guidance = data_dir / f"documents/{GUIDANCE}.yaml"
+    # Top to bottom, so that no edit moves the line of an earlier one.
+    field_line = (
+        edit(
+            guidance,
+            "  - topic: section-53a-sexual-offences-act-2003\n",
+            "  - topic: section-53a-sexual-offences-act-2003\n    source: npcc-foi-059-19\n",
+        )
+        + 1
+    )
+    both_line = (
+        edit(
+            guidance,
+            "absences:\n  - group: womens-groups\n",
+            "absences:\n  - group: womens-groups\n    organisation: home-office\n",
+        )
+        + 1
+    )
+    (data_dir / "topics.yaml").unlink()
+
+    with pytest.raises(SeedError) as raised:
+        read_seed_data(data_dir)
+
+    problems = raised.value.problems
+    file = f"documents/{GUIDANCE}.yaml"
+    expected = [
+        (file, both_line, "an absence names exactly one of 'group' and 'organisation'"),
+        (file, field_line, "unknown field 'source' in a topic not covered"),
+        ("topics.yaml", 1, "file not found"),
+    ]
+    for file_, line, message in expected:
+        found = problems_at(problems, file_, line)
+        assert any(message in problem for problem in found), (file_, line, message, problems)
