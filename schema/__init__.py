@@ -11,10 +11,12 @@ from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
 from schema.answers import AnswerQuery
+from schema.audit import AuditQuery
 from schema.consultations import Consultation
 from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
+from schema.organisation_edits import OrganisationMutation
 from schema.organisations import Organisation, StakeholderGroup
 from schema.query import RegisterQuery
 
@@ -25,8 +27,11 @@ Query = merge_types(
         RegisterQuery,
         AnalysisQuery,
         AnswerQuery,
+        AuditQuery,
     ),
 )
+
+Mutation = merge_types("Mutation", (OrganisationMutation,))
 
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest]
 
@@ -41,6 +46,7 @@ class FootprintSchema(strawberry.Schema):
 def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
     return FootprintSchema(
         query=Query,
+        mutation=Mutation,
         types=NODE_TYPES,
         extensions=[ErrorPolicy, *extensions],
         config=StrawberryConfig(auto_camel_case=True),
