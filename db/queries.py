@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.enums import AuditAction, DocumentKind, DocumentRelationKind
+from db.enums import AuditAction, ConsultationRole, DocumentKind, DocumentRelationKind
 from db.models import (
     AuditEntry,
     Base,
@@ -444,3 +444,14 @@ async def history(
     for row in await session.scalars(statement):
         found[row.entity_id].append(row)
     return found
+
+
+async def consultation_exists(
+    session: AsyncSession, document_id: int, organisation_id: int, role: ConsultationRole
+) -> bool:
+    statement = select(Consultation.id).where(
+        Consultation.document_id == document_id,
+        Consultation.organisation_id == organisation_id,
+        Consultation.role == role,
+    )
+    return await session.scalar(statement.limit(1)) is not None

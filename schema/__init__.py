@@ -12,7 +12,9 @@ from strawberry.types import ExecutionContext
 from schema.analysis import AnalysisQuery
 from schema.answers import AnswerQuery
 from schema.audit import AuditQuery
+from schema.consultation_edits import ConsultationMutation
 from schema.consultations import Consultation
+from schema.document_edits import DocumentMutation
 from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
@@ -31,7 +33,7 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (OrganisationMutation,))
+Mutation = merge_types("Mutation", (OrganisationMutation, DocumentMutation, ConsultationMutation))
 
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest]
 

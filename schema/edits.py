@@ -11,8 +11,9 @@ import strawberry
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits
-from db.enums import TokenRole
+from db import edits, queries
+from db.enums import AuditAction, TokenRole
+from db.models import Base
 from schema.context import Actor, Info
 from schema.errors import FootprintError
 
@@ -121,3 +122,88 @@ async def idempotently(
         result={"id": created},
     )
     return created
+
+
+State = Callable[[AsyncSession, int], Awaitable[dict[str, Any]]]
+Step = Callable[[int], Awaitable[None]]
+
+
+def row_state(model: type[Base]) -> State:
+    """The audit state of a record that is a single row."""
+
+    async def state(session: AsyncSession, row_id: int) -> dict[str, Any]:
+        row = (await queries.by_ids(session, model, [row_id]))[row_id]
+        return edits.snapshot(row)
+
+    return state
+
+
+async def audited_insert(
+    session: AsyncSession,
+    info: Info,
+    actor: Actor,
+    entity: str,
+    row: Base,
+    state: State,
+    then: Step | None = None,
+) -> int:
+    """Insert a record (and, through `then`, its parts) and audit its creation."""
+    session.add(row)
+    await session.flush()
+    row_id: int = row.id  # type: ignore[attr-defined]
+    if then is not None:
+        await then(row_id)
+    await edits.record_change(
+        session,
+        actor=actor.name,
+        action=AuditAction.CREATE,
+        entity=entity,
+        entity_id=row_id,
+        before=None,
+        after=await state(session, row_id),
+        request_id=info.context.request_id,
+    )
+    return row_id
+
+
+async def audited_update(
+    session: AsyncSession,
+    info: Info,
+    actor: Actor,
+    entity: str,
+    model: type[Base],
+    row_id: int,
+    expected_version: int,
+    values: dict[str, Any],
+    state: State,
+    then: Step | None = None,
+) -> None:
+    """Update a record at the version its editor read, or refuse with CONFLICT; audit it."""
+    before = await state(session, row_id)
+    if not await edits.update_versioned(session, model, row_id, expected_version, **values):
+        session.expire_all()
+        latest = (await queries.by_ids(session, model, [row_id]))[row_id]
+        raise refuse(
+            "expectedVersion",
+            f"The {entity.replace('_', ' ')} is at version {latest.version}, not "  # type: ignore[attr-defined]
+            f"{expected_version}: it changed since that version was read. Reload and try again.",
+            CONFLICT,
+        )
+    if then is not None:
+        await then(row_id)
+    session.expire_all()
+    await edits.record_change(
+        session,
+        actor=actor.name,
+        action=AuditAction.UPDATE,
+        entity=entity,
+        entity_id=row_id,
+        before=before,
+        after=await state(session, row_id),
+        request_id=info.context.request_id,
+    )
+
+
+def given(value: object) -> bool:
+    """Whether an optional input field was sent at all (null counts as sent)."""
+    return value is not strawberry.UNSET

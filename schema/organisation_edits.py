@@ -9,13 +9,14 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, models, queries
-from db.enums import AuditAction
 from schema.context import Actor, Info
 from schema.edits import (
-    CONFLICT,
     DUPLICATE,
     NOT_FOUND,
     EditRefused,
+    audited_insert,
+    audited_update,
+    given,
     idempotently,
     in_transaction,
     refuse,
@@ -63,10 +64,6 @@ class OrganisationSaved:
 OrganisationPayload = Annotated[
     OrganisationSaved | EditRefused, strawberry.union("OrganisationPayload")
 ]
-
-
-def _given(value: Any) -> bool:
-    return value is not strawberry.UNSET
 
 
 async def _group_ids(session: AsyncSession, checks: Checks, slugs: list[str]) -> list[int]:
@@ -149,20 +146,11 @@ class OrganisationMutation:
                     description=input.description,
                     url=input.url,
                 )
-                session.add(row)
-                await session.flush()
-                await _set_links(session, row.id, input.aliases, group_ids)
-                await edits.record_change(
-                    session,
-                    actor=actor.name,
-                    action=AuditAction.CREATE,
-                    entity=ENTITY,
-                    entity_id=row.id,
-                    before=None,
-                    after=await _state(session, row.id),
-                    request_id=info.context.request_id,
-                )
-                return row.id
+
+                async def links(organisation_id: int) -> None:
+                    await _set_links(session, organisation_id, input.aliases, group_ids)
+
+                return await audited_insert(session, info, actor, ENTITY, row, _state, links)
 
             created = await idempotently(
                 session, actor, idempotency_key, "createOrganisation", asdict(input), create
@@ -186,51 +174,42 @@ class OrganisationMutation:
             organisation_id = current.id
             checks = Checks()
             values: dict[str, Any] = {}
-            if _given(changes.name):
+            if given(changes.name):
                 checks.text("changes.name", changes.name or "", MAX_NAME, required=True)
                 values["name"] = changes.name
-            if _given(changes.named):
+            if given(changes.named):
                 if changes.named is None:
                     checks.fail("changes.named", "named is true or false, not null.")
                 values["named"] = changes.named
-            if _given(changes.description):
+            if given(changes.description):
                 checks.text("changes.description", changes.description, MAX_TEXT)
                 values["description"] = changes.description
-            if _given(changes.url):
+            if given(changes.url):
                 checks.url("changes.url", changes.url)
                 values["url"] = changes.url
-            aliases = changes.aliases if _given(changes.aliases) else None
+            aliases = changes.aliases if given(changes.aliases) else None
             checks.items("changes.aliases", aliases, MAX_NAME)
-            group_slugs = changes.groups if _given(changes.groups) else None
+            group_slugs = changes.groups if given(changes.groups) else None
             group_ids = None
             if group_slugs is not None:
                 checks.items("changes.groups", group_slugs, MAX_NAME)
                 group_ids = await _group_ids(session, checks, group_slugs)
             checks.done()
-            before = await _state(session, organisation_id)
-            if not await edits.update_versioned(
-                session, models.Organisation, organisation_id, expected_version, **values
-            ):
-                session.expire_all()
-                found = await queries.by_ids(session, models.Organisation, [organisation_id])
-                latest = found[organisation_id]
-                raise refuse(
-                    "expectedVersion",
-                    f"The organisation is at version {latest.version}, not {expected_version}: "
-                    "it changed since that version was read. Reload and try again.",
-                    CONFLICT,
-                )
-            await _set_links(session, organisation_id, aliases, group_ids)
-            session.expire_all()
-            await edits.record_change(
+
+            async def links(organisation_id: int) -> None:
+                await _set_links(session, organisation_id, aliases, group_ids)
+
+            await audited_update(
                 session,
-                actor=actor.name,
-                action=AuditAction.UPDATE,
-                entity=ENTITY,
-                entity_id=organisation_id,
-                before=before,
-                after=await _state(session, organisation_id),
-                request_id=info.context.request_id,
+                info,
+                actor,
+                ENTITY,
+                models.Organisation,
+                organisation_id,
+                expected_version,
+                values,
+                _state,
+                links,
             )
             return await _saved(session, organisation_id)
 

@@ -375,3 +375,171 @@ async def test_the_audit_log_and_history_are_for_editors(register: Register) -> 
     for query in (log_query, history_query):
         refused = (await register.send(query, {}, "anonymous")).json()
         assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+CREATE_DOCUMENT = """mutation($input: DocumentInput!) { createDocument(input: $input) {
+    __typename
+    ... on DocumentSaved { document { slug title kind formality publishedOn version publisher { slug } } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+UPDATE_DOCUMENT = """mutation($slug: String!, $version: Int!, $changes: DocumentChanges!) {
+    updateDocument(slug: $slug, expectedVersion: $version, changes: $changes) {
+    __typename
+    ... on DocumentSaved { document { title summary version publisher { slug } } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+CREATE_CONSULTATION = """mutation($input: ConsultationInput!, $key: String) {
+    createConsultation(input: $input, idempotencyKey: $key) {
+    __typename
+    ... on ConsultationSaved { consultation { id role version document { slug }
+        organisation { slug } evidence { source { slug } locator quote confidence } } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+UPDATE_CONSULTATION = """mutation($id: ID!, $version: Int!, $changes: ConsultationChanges!) {
+    updateConsultation(id: $id, expectedVersion: $version, changes: $changes) {
+    __typename
+    ... on ConsultationSaved { consultation { role summary version } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+QUOTE = "In addition, National Ugly Mugs due to their work with Police were involved."
+
+
+async def test_an_editor_adds_a_document_with_consultations_and_evidence(
+    register: Register,
+) -> None:
+    document = {
+        "slug": "npcc-guidance-2019-commentary",
+        "title": "A commentary on the 2019 guidance",
+        "kind": "RESEARCH",
+        "publisher": "home-office",
+        "publishedOn": "2020-02-01",
+    }
+    created = (await register.send(CREATE_DOCUMENT, {"input": document})).json()
+    saved = created["data"]["createDocument"]["document"]
+    assert (saved["kind"], saved["formality"], saved["version"]) == ("RESEARCH", "UNKNOWN", 1)
+    consultation = {
+        "document": "npcc-guidance-2019-commentary",
+        "organisation": "national-ugly-mugs",
+        "role": "REVIEWER",
+        "evidence": [
+            {"source": "npcc-foi-059-19", "locator": "Answer to question 9", "quote": QUOTE},
+            # A source with no stored text cannot be checked, so any quote is taken.
+            {
+                "source": "beyond-the-gaze",
+                "locator": "p. 4",
+                "quote": "Not stored anywhere.",
+                "confidence": "INFERRED",
+            },
+        ],
+    }
+    result = (await register.send(CREATE_CONSULTATION, {"input": consultation})).json()
+    recorded = result["data"]["createConsultation"]["consultation"]
+    assert recorded["organisation"] == {"slug": "national-ugly-mugs"}
+    assert [e["source"]["slug"] for e in recorded["evidence"]] == [
+        "npcc-foi-059-19",
+        "beyond-the-gaze",
+    ]
+    readers_view = (
+        await register.send(
+            '{ document(slug: "npcc-guidance-2019-commentary") { consultations { nodes { role organisation { slug } } } } }',
+            {},
+            "anonymous",
+        )
+    ).json()
+    assert readers_view["data"]["document"]["consultations"]["nodes"] == [
+        {"role": "REVIEWER", "organisation": {"slug": "national-ugly-mugs"}}
+    ]
+    changed = (
+        await register.send(
+            UPDATE_CONSULTATION,
+            {
+                "id": recorded["id"],
+                "version": 1,
+                "changes": {"role": "ADVISOR", "summary": "Read it."},
+            },
+        )
+    ).json()["data"]["updateConsultation"]["consultation"]
+    assert changed == {"role": "ADVISOR", "summary": "Read it.", "version": 2}
+    stale = (
+        await register.send(
+            UPDATE_CONSULTATION, {"id": recorded["id"], "version": 1, "changes": {"summary": "x"}}
+        )
+    ).json()["data"]["updateConsultation"]
+    assert stale["errors"][0]["code"] == "CONFLICT"
+
+
+async def test_a_quote_not_in_its_stored_source_is_refused(register: Register) -> None:
+    before = await register.counts()
+    consultation = {
+        "document": "npcc-sex-work-and-prostitution-guidance-2019",
+        "organisation": "nelson-trust",
+        "role": "CONSULTED",
+        "evidence": [
+            {
+                "source": "npcc-foi-059-19",
+                "locator": "Answer to question 9",
+                "quote": "The Nelson Trust were consulted.",
+            },
+            {"source": "no-such-source", "locator": "x", "quote": "y"},
+        ],
+    }
+    result = (await register.send(CREATE_CONSULTATION, {"input": consultation})).json()
+    errors = result["data"]["createConsultation"]["errors"]
+    assert {e["field"] for e in errors} == {"input.evidence[0].quote", "input.evidence[1].source"}
+    no_evidence = {**consultation, "evidence": []}
+    result = (await register.send(CREATE_CONSULTATION, {"input": no_evidence})).json()
+    assert result["data"]["createConsultation"]["errors"][0]["field"] == "input.evidence"
+    assert await register.counts() == before
+
+
+async def test_a_consultation_recorded_twice_is_a_duplicate(register: Register) -> None:
+    consultation = {
+        "document": "npcc-sex-work-and-prostitution-guidance-2019",
+        "organisation": "national-ugly-mugs",
+        "role": "CONSULTED",
+        "evidence": [
+            {"source": "npcc-foi-059-19", "locator": "Answer to question 9", "quote": QUOTE}
+        ],
+    }
+    result = (await register.send(CREATE_CONSULTATION, {"input": consultation})).json()
+    assert result["data"]["createConsultation"]["errors"][0]["code"] == "DUPLICATE"
+
+
+async def test_document_checks_and_updates(register: Register) -> None:
+    bad = {"slug": "x", "title": "", "kind": "GUIDANCE", "publisher": "nobody", "url": "ftp://x"}
+    errors = (await register.send(CREATE_DOCUMENT, {"input": bad})).json()["data"][
+        "createDocument"
+    ]["errors"]
+    assert {e["field"] for e in errors} == {"input.title", "input.publisher", "input.url"}
+    unknown_kind = (
+        await register.send(CREATE_DOCUMENT, {"input": {**bad, "kind": "NOVEL"}})
+    ).json()
+    assert unknown_kind["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    guidance = "npcc-sex-work-and-prostitution-guidance-2019"
+    version = (
+        await register.send(
+            "query($s: String!) { document(slug: $s) { version } }", {"s": guidance}, "anonymous"
+        )
+    ).json()["data"]["document"]["version"]
+    updated = (
+        await register.send(
+            UPDATE_DOCUMENT,
+            {
+                "slug": guidance,
+                "version": version,
+                "changes": {"summary": "Revised summary.", "publisher": None},
+            },
+        )
+    ).json()["data"]["updateDocument"]["document"]
+    assert updated == {
+        "title": "National Policing Sex Work and Prostitution Guidance",
+        "summary": "Revised summary.",
+        "version": version + 1,
+        "publisher": None,
+    }
+    null_title = (
+        await register.send(
+            UPDATE_DOCUMENT, {"slug": guidance, "version": version + 1, "changes": {"title": None}}
+        )
+    ).json()["data"]["updateDocument"]
+    assert null_title["errors"][0]["field"] == "changes.title"
