@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,9 @@ from sqlalchemy.exc import DBAPIError
 
 from api.logs import configure_logging
 from api.settings import Settings
+from db import tokens
 from db.engine import create_engine, create_sessionmaker
+from db.enums import TokenRole
 from db.migrate import upgrade
 from db.models import Document
 from db.queries import count_of
@@ -47,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
         help="instead, add a synthetic register of this many documents (for scale tests)",
     )
     seed.add_argument("--random-seed", type=int, default=1, help="for --synthetic (default 1)")
+
+    token = commands.add_parser("token", help="manage editors' and admins' bearer tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="issue a token (it is shown only once)")
+    create.add_argument("name", help="who or what holds it, e.g. alice-laptop")
+    create.add_argument("--role", choices=["editor", "admin"], default="editor")
+    create.add_argument("--expires-in-days", type=int, metavar="DAYS", help="default: never")
+    token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
+    revoke = token_commands.add_parser("revoke", help="revoke a token at once")
+    revoke.add_argument("name")
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
@@ -92,6 +105,52 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+async def _token(database_url: str, args: argparse.Namespace) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            if args.token_command == "create":
+                if args.expires_in_days is not None and args.expires_in_days < 1:
+                    raise ValueError("--expires-in-days must be at least 1")
+                expires = (
+                    tokens.now() + dt.timedelta(days=args.expires_in_days)
+                    if args.expires_in_days
+                    else None
+                )
+                issued = await tokens.issue(
+                    session, args.name, TokenRole(args.role.upper()), expires
+                )
+                print(issued.token)
+                print(
+                    f"Token '{issued.name}' ({issued.role.value.lower()}), "
+                    f"expires {issued.expires_at.isoformat() if issued.expires_at else 'never'}. "
+                    "It is shown only now: keep it safe.",
+                    file=sys.stderr,
+                )
+            elif args.token_command == "list":
+                print("name\trole\tprefix\tcreated\texpires\tstatus")
+                for row in await tokens.all_tokens(session):
+                    print(
+                        "\t".join(
+                            [
+                                row.name,
+                                row.role.value.lower(),
+                                row.prefix + "...",
+                                row.created_at.isoformat(timespec="seconds"),
+                                row.expires_at.isoformat(timespec="seconds")
+                                if row.expires_at
+                                else "never",
+                                tokens.status(row),
+                            ]
+                        )
+                    )
+            else:
+                await tokens.revoke(session, args.name)
+                print(f"Token '{args.name}' is revoked.", file=sys.stderr)
+    finally:
+        await engine.dispose()
+
+
 def _export_schema(output: Path | None) -> None:
     from schema import build_schema
 
@@ -113,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         _run(args, settings)
-    except (SeedError, SyntheticRegisterExists, ValueError) as error:
+    except (SeedError, SyntheticRegisterExists, ValueError, LookupError) as error:
         print(f"footprint: {error}", file=sys.stderr)
         return 1
     except (OSError, DBAPIError) as error:
@@ -139,5 +198,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
             log.info("synthetic register added", extra={"report": report.summary()})
         else:
             _seed(settings)
+    elif args.command == "token":
+        asyncio.run(_token(settings.database_url, args))
     elif args.command == "export-schema":
         _export_schema(args.output)

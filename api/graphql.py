@@ -14,11 +14,13 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from api.auth import Unauthenticated, authenticate
 from api.logs import request_id_var
 from api.responses import error_response
 from schema.context import Context
 
 BAD_REQUEST = "BAD_REQUEST"
+UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -44,6 +46,9 @@ class GraphQLView(GraphQL[Context, None]):
             response = await self.run(Request(scope, receive))
         except HTTPException as error:
             response = error_response(error.status_code, error.reason, BAD_REQUEST)
+        except Unauthenticated as error:
+            response = error_response(401, str(error), UNAUTHENTICATED)
+            response.headers["www-authenticate"] = "Bearer"
         await response(scope, receive, send)
 
     async def get_context(
@@ -52,6 +57,7 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(
             sessionmaker=self.sessionmaker,
             request_id=request_id_var.get() or uuid.uuid4().hex,
+            actor=await authenticate(request.headers.get("authorization"), self.sessionmaker),
         )
 
     def decode_json(self, data: str | bytes) -> object:

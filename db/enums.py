@@ -76,3 +76,17 @@ class FoiOutcome(enum.StrEnum):
     NOT_HELD = "NOT_HELD"
     PARTIAL = "PARTIAL"
     REFUSED = "REFUSED"
+
+
+class TokenRole(enum.StrEnum):
+    """What a bearer token may do. Anyone without a token is a reader."""
+
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
+
+
+class AuditAction(enum.StrEnum):
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    RETRACT = "RETRACT"
+    MERGE = "MERGE"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
+    DateTime,
     Enum,
     ForeignKey,
     Index,
@@ -23,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.enums import (
+    AuditAction,
     Confidence,
     ConsultationRole,
     DatePrecision,
@@ -32,6 +36,7 @@ from db.enums import (
     FoiOutcome,
     Formality,
     InfluenceEffect,
+    TokenRole,
 )
 
 NAMING_CONVENTION = {
@@ -65,6 +70,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Every mutable record has a `version`, raised by each update: an editor's update names the
+# version it read, and a stale one is refused instead of silently overwriting another's work.
+
+
 # ---------------------------------------------------------------- who takes part
 
 
@@ -74,6 +83,7 @@ class StakeholderGroup(Base):
     __tablename__ = "stakeholder_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
@@ -92,6 +102,7 @@ class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     name: Mapped[str] = mapped_column(NAME, index=True)
     named: Mapped[bool] = mapped_column(default=True)
@@ -131,6 +142,7 @@ class Document(Base):
     __tablename__ = "document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     title: Mapped[str] = mapped_column(String(500), index=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind), index=True)
@@ -167,6 +179,7 @@ class DocumentVersion(Base):
     __table_args__ = (UniqueConstraint("document_id", "label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -187,6 +200,7 @@ class DocumentRelation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -204,6 +218,7 @@ class Principle(Base):
     __table_args__ = (UniqueConstraint("document_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str | None] = mapped_column(String(500))
@@ -223,6 +238,7 @@ class Consultation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -238,6 +254,7 @@ class Influence(Base):
     __table_args__ = (UniqueConstraint("principle_id", "organisation_id", "effect"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
@@ -257,6 +274,7 @@ class Expectation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -284,6 +302,7 @@ class Absence(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -302,6 +321,7 @@ class ImpactAssessment(Base):
     __tablename__ = "impact_assessment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -336,6 +356,7 @@ class Evidence(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     source_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="RESTRICT"), index=True
     )
@@ -375,6 +396,7 @@ class Topic(Base):
     __tablename__ = "topic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
@@ -409,6 +431,7 @@ class TopicOmission(Base):
     __table_args__ = (UniqueConstraint("document_id", "topic_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"), index=True)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -422,6 +445,7 @@ class FoiRequest(Base):
     __table_args__ = (UniqueConstraint("authority_id", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     reference: Mapped[str] = mapped_column(String(100), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"))
     received_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -440,8 +464,62 @@ class FoiQuestion(Base):
     __table_args__ = (UniqueConstraint("request_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     request_id: Mapped[int] = mapped_column(ForeignKey("foi_request.id", ondelete="CASCADE"))
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[FoiOutcome] = mapped_column(enum_column(FoiOutcome))
+
+
+# ---------------------------------------------------------------- editing
+
+
+class ApiToken(Base):
+    """A bearer token for editors and admins, stored only as its SHA-256 hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[TokenRole] = mapped_column(enum_column(TokenRole))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """One change to the register, written in the same transaction as the change itself.
+
+    The application only ever inserts these.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index(None, "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class IdempotencyRecord(Base):
+    """The first result of a create sent with an idempotency key, replayed for repeats."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("actor", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    operation: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

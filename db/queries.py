@@ -6,6 +6,7 @@ on the shape of the query, never on how many rows it returns.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from sqlalchemy import ColumnElement, Select, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.enums import DocumentKind, DocumentRelationKind
+from db.enums import AuditAction, ConsultationRole, DocumentKind, DocumentRelationKind
 from db.models import (
+    AuditEntry,
     Base,
     Consultation,
     Document,
@@ -473,3 +475,57 @@ async def children_of_any(
             if parent_id in wanted[column.key]:
                 grouped[column.key, parent_id].append(row)
     return grouped
+
+
+# ---------------------------------------------------------------- the audit trail
+
+
+def audit_conditions(
+    *,
+    entity: str | None,
+    entity_id: int | None,
+    actor: str | None,
+    action: AuditAction | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if entity is not None:
+        conditions.append(AuditEntry.entity == entity)
+    if entity_id is not None:
+        conditions.append(AuditEntry.entity_id == entity_id)
+    if actor is not None:
+        conditions.append(AuditEntry.actor == actor)
+    if action is not None:
+        conditions.append(AuditEntry.action == action)
+    if since is not None:
+        conditions.append(AuditEntry.at >= since)
+    if until is not None:
+        conditions.append(AuditEntry.at < until)
+    return conditions
+
+
+async def history(
+    session: AsyncSession, entity: str, entity_ids: Iterable[int]
+) -> dict[int, list[AuditEntry]]:
+    """Each record's audit entries, oldest first."""
+    statement = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id.in_(list(entity_ids)))
+        .order_by(AuditEntry.id)
+    )
+    found: dict[int, list[AuditEntry]] = defaultdict(list)
+    for row in await session.scalars(statement):
+        found[row.entity_id].append(row)
+    return found
+
+
+async def consultation_exists(
+    session: AsyncSession, document_id: int, organisation_id: int, role: ConsultationRole
+) -> bool:
+    statement = select(Consultation.id).where(
+        Consultation.document_id == document_id,
+        Consultation.organisation_id == organisation_id,
+        Consultation.role == role,
+    )
+    return await session.scalar(statement.limit(1)) is not None

@@ -11,10 +11,14 @@ from strawberry.types import ExecutionContext
 
 from schema.analysis import AnalysisQuery
 from schema.answers import AnswerQuery
+from schema.audit import AuditQuery
+from schema.consultation_edits import ConsultationMutation
 from schema.consultations import Consultation
+from schema.document_edits import DocumentMutation
 from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
+from schema.organisation_edits import OrganisationMutation
 from schema.organisations import Organisation, StakeholderGroup
 from schema.query import RegisterQuery
 from schema.search import SearchQuery
@@ -29,8 +33,11 @@ Query = merge_types(
         AnswerQuery,
         SearchQuery,
         TopicQuery,
+        AuditQuery,
     ),
 )
+
+Mutation = merge_types("Mutation", (OrganisationMutation, DocumentMutation, ConsultationMutation))
 
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest, Topic]
 
@@ -45,6 +52,7 @@ class FootprintSchema(strawberry.Schema):
 def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
     return FootprintSchema(
         query=Query,
+        mutation=Mutation,
         types=NODE_TYPES,
         extensions=[ErrorPolicy, *extensions],
         config=StrawberryConfig(auto_camel_case=True),

@@ -56,6 +56,9 @@ class Consultation(Node):
     id: strawberry.ID
     role: ConsultationRole
     summary: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
@@ -66,6 +69,7 @@ class Consultation(Node):
             id=strawberry.ID(global_id("Consultation", row.id)),
             role=row.role,
             summary=row.summary,
+            version=row.version,
             db_id=row.id,
             document_id=row.document_id,
             organisation_id=row.organisation_id,

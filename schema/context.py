@@ -7,13 +7,23 @@ from dataclasses import dataclass, field
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.enums import TokenRole
 from schema.loaders import Loaders
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent a request with a valid bearer token: the token's name and role."""
+
+    name: str
+    role: TokenRole
 
 
 @dataclass
 class Context:
     sessionmaker: async_sessionmaker[AsyncSession]
     request_id: str
+    actor: Actor | None = None  # None: an anonymous reader
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

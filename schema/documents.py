@@ -53,6 +53,9 @@ class Document(Node):
     review_due_precision: DatePrecision
     url: str | None
     summary: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     publisher_id: strawberry.Private[int | None]
 
@@ -70,6 +73,7 @@ class Document(Node):
             review_due_precision=row.review_due_precision,
             url=row.url,
             summary=row.summary,
+            version=row.version,
             db_id=row.id,
             publisher_id=row.publisher_id,
         )

@@ -147,6 +147,11 @@ class Loaders:
             missing=list,
         )
 
+    def history(self, entity: str) -> DataLoader[int, list[Any]]:
+        return self._loader(
+            ("history", entity), lambda s, ids: queries.history(s, entity, ids), missing=list
+        )
+
     def groups_of_organisation(self) -> DataLoader[int, list[StakeholderGroup]]:
         return self._loader("groups_of_organisation", queries.groups_of_organisations, list)
 

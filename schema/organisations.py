@@ -11,10 +11,12 @@ from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 
 if TYPE_CHECKING:
+    from schema.audit import AuditEntry
     from schema.consultations import Consultation, Influence
 
 ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
 InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
+AuditEntryType = Annotated["AuditEntry", strawberry.lazy("schema.audit")]
 
 
 @strawberry.type(description="Anything that publishes, is consulted, or is expected to be.")
@@ -27,6 +29,9 @@ class Organisation(Node):
     )
     description: str | None
     url: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -38,8 +43,15 @@ class Organisation(Node):
             named=row.named,
             description=row.description,
             url=row.url,
+            version=row.version,
             db_id=row.id,
         )
+
+    @strawberry.field(description="Every change to this organisation, oldest first; editors only.")
+    async def history(self, info: Info) -> list[AuditEntryType]:
+        from schema.audit import history_of
+
+        return await history_of(info, "organisation", self.db_id)
 
     @strawberry.field
     async def aliases(self, info: Info) -> list[str]:

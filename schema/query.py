@@ -92,7 +92,7 @@ class OrganisationFilter:
     )
 
 
-async def _list(
+async def list_of(
     info: Info,
     model: Any,
     conditions: list[ColumnElement[bool]],
@@ -100,6 +100,7 @@ async def _list(
     first: int,
     after: int | None,
 ) -> Connection[Any]:
+    """A page of `model`'s rows that meet `conditions`, as a connection with its total."""
     at_site = loaders(info)
     page = await at_site.read(
         lambda s: queries.page_of(s, model, conditions, first=first, after=after)
@@ -141,7 +142,7 @@ class RegisterQuery:
     ) -> Connection[Document]:
         first, after_key = page_arguments(first, after)
         conditions = await document_conditions(info, filter)
-        return await _list(info, models.Document, conditions, Document.from_row, first, after_key)
+        return await list_of(info, models.Document, conditions, Document.from_row, first, after_key)
 
     @strawberry.field(description="An organisation by its slug; null if there is none.")
     async def organisation(self, info: Info, slug: str) -> Organisation | None:
@@ -161,7 +162,7 @@ class RegisterQuery:
         if filter and filter.group is not None:
             group_ids = await group_and_below(info, filter.group)
         conditions = queries.organisation_conditions(filter.text if filter else None, group_ids)
-        return await _list(
+        return await list_of(
             info, models.Organisation, conditions, Organisation.from_row, first, after_key
         )
 

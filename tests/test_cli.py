@@ -133,3 +133,35 @@ def test_seeding_the_same_synthetic_register_twice_is_refused_cleanly(tmp_path: 
     assert again.returncode == 1
     assert "already present" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_tokens_are_shown_once_listed_without_secrets_and_revocable(tmp_path: Path) -> None:
+    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path / 'tokens.db'}")
+
+    def footprint(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "api", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert footprint("migrate").returncode == 0
+    created = footprint(
+        "token", "create", "alice-laptop", "--role", "admin", "--expires-in-days", "30"
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("fp_") and len(token) > 40
+    assert "shown only now" in created.stderr
+    assert footprint("token", "create", "alice-laptop").returncode == 1  # names are unique
+    listed = footprint("token", "list")
+    assert "alice-laptop\tadmin\t" + token[:9] + "..." in listed.stdout
+    assert token not in listed.stdout and "\tactive" in listed.stdout
+    assert footprint("token", "revoke", "alice-laptop").returncode == 0
+    assert "\trevoked" in footprint("token", "list").stdout
+    again = footprint("token", "revoke", "alice-laptop")
+    assert again.returncode == 1 and "no active token" in again.stderr
+    assert footprint("token", "create", "bob", "--expires-in-days", "0").returncode == 1

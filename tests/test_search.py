@@ -13,6 +13,7 @@ import httpx
 import pytest
 from alembic import command
 from sqlalchemy import delete, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.app import create_app
@@ -465,7 +466,13 @@ async def test_downgrade_drops_the_index_and_upgrade_fills_it_again(
     config = alembic_config(seeded_fresh)
     await asyncio.to_thread(command.downgrade, config, "0002")
     async with fresh_sessionmaker.begin() as session:
-        session.add(Organisation(slug="added-meanwhile", name="Guidance Watch", named=True))
+        # Plain SQL: the models describe the newest schema, not revision 0002's.
+        await session.execute(
+            sql(
+                "INSERT INTO organisation (slug, name, named) "
+                "VALUES ('added-meanwhile', 'Guidance Watch', TRUE)"
+            )
+        )
     await asyncio.to_thread(migrate, seeded_fresh)
     # A new engine: PostgreSQL's cached plans on the old connections name the dropped index.
     engine = create_engine(seeded_fresh)

@@ -1,0 +1,220 @@
+"""Recording who took part in a document: consultations, each with its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import edits, models, queries
+from db.enums import Confidence, ConsultationRole
+from schema.consultations import Consultation
+from schema.context import Actor, Info
+from schema.edits import (
+    DUPLICATE,
+    NOT_FOUND,
+    EditRefused,
+    audited_insert,
+    audited_update,
+    given,
+    idempotently,
+    in_transaction,
+    refuse,
+)
+from schema.ids import parse_global_id
+from schema.validation import MAX_TEXT, Checks
+from seeds.quotes import collapse_whitespace
+
+ENTITY = "consultation"
+MAX_EVIDENCE = 20
+MAX_LOCATOR = 300
+
+
+@strawberry.input(description="Where a claim comes from: a verbatim quote at a place in a source.")
+class EvidenceInput:
+    source: str = strawberry.field(description="The source document's slug.")
+    locator: str = strawberry.field(description='e.g. "Answer to question 9".')
+    quote: str = strawberry.field(
+        description="Verbatim. Where the source's text is stored, the quote must be found in it."
+    )
+    confidence: Confidence = Confidence.STATED
+
+
+@strawberry.input(description="An organisation's part in a document, with at least one source.")
+class ConsultationInput:
+    document: str = strawberry.field(description="The document's slug.")
+    organisation: str = strawberry.field(description="The organisation's slug.")
+    role: ConsultationRole
+    summary: str | None = None
+    evidence: list[EvidenceInput]
+
+
+@strawberry.input(description="Changes to a consultation: only the fields given change.")
+class ConsultationChanges:
+    role: ConsultationRole | None = strawberry.UNSET
+    summary: str | None = strawberry.UNSET
+
+
+@strawberry.type(description="The consultation as it is after the change.")
+class ConsultationSaved:
+    consultation: Consultation
+
+
+ConsultationPayload = Annotated[
+    ConsultationSaved | EditRefused, strawberry.union("ConsultationPayload")
+]
+
+
+async def check_evidence(
+    session: AsyncSession, checks: Checks, field: str, evidence: list[EvidenceInput]
+) -> list[dict[str, Any]]:
+    """Check each piece of evidence; return the rows to write (without their claim)."""
+    if not evidence:
+        checks.fail(field, "Every claim needs at least one piece of evidence.")
+    if len(evidence) > MAX_EVIDENCE:
+        checks.fail(field, f"At most {MAX_EVIDENCE} pieces of evidence.")
+    slugs = sorted({e.source for e in evidence})
+    sources = await queries.by_slugs(session, models.Document, slugs)
+    texts = await queries.children(
+        session, models.DocumentText.document_id, [d.id for d in sources.values()]
+    )
+    rows = []
+    for n, item in enumerate(evidence):
+        at = f"{field}[{n}]"
+        checks.text(f"{at}.locator", item.locator, MAX_LOCATOR, required=True)
+        checks.text(f"{at}.quote", item.quote, MAX_TEXT, required=True)
+        source = sources.get(item.source)
+        if source is None:
+            checks.fail(f"{at}.source", f"No document has the slug '{item.source[:100]}'.")
+            continue
+        stored = texts.get(source.id)
+        if stored and collapse_whitespace(item.quote) not in collapse_whitespace(stored[0].text):
+            checks.fail(
+                f"{at}.quote",
+                f"The quote is not in the stored text of '{item.source}': quotes are verbatim.",
+            )
+        rows.append(
+            {
+                "source_id": source.id,
+                "locator": item.locator,
+                "quote": item.quote,
+                "confidence": item.confidence,
+                "position": n,
+            }
+        )
+    return rows
+
+
+async def _state(session: AsyncSession, consultation_id: int) -> dict[str, Any]:
+    row = (await queries.by_ids(session, models.Consultation, [consultation_id]))[consultation_id]
+    evidence = await queries.children(
+        session, models.Evidence.consultation_id, [consultation_id], models.Evidence.position
+    )
+    return edits.snapshot(
+        row, evidence=[edits.snapshot(e) for e in evidence.get(consultation_id, [])]
+    )
+
+
+async def _saved(session: AsyncSession, consultation_id: int) -> ConsultationSaved:
+    row = (await queries.by_ids(session, models.Consultation, [consultation_id]))[consultation_id]
+    return ConsultationSaved(consultation=Consultation.from_row(row))
+
+
+@strawberry.type
+class ConsultationMutation:
+    @strawberry.mutation(
+        description="Record that an organisation took part in a document, with its evidence."
+    )
+    async def create_consultation(
+        self, info: Info, input: ConsultationInput, idempotency_key: str | None = None
+    ) -> ConsultationPayload:
+        async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
+            async def create() -> int:
+                checks = Checks()
+                checks.text("input.summary", input.summary, MAX_TEXT)
+                document = await queries.by_slugs(session, models.Document, [input.document])
+                organisation = await queries.by_slugs(
+                    session, models.Organisation, [input.organisation]
+                )
+                if input.document not in document:
+                    checks.fail(
+                        "input.document", f"No document has the slug '{input.document[:100]}'."
+                    )
+                if input.organisation not in organisation:
+                    checks.fail(
+                        "input.organisation",
+                        f"No organisation has the slug '{input.organisation[:100]}'.",
+                    )
+                evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
+                checks.done()
+                document_id = document[input.document].id
+                organisation_id = organisation[input.organisation].id
+                taken = await queries.consultation_exists(
+                    session, document_id, organisation_id, input.role
+                )
+                if taken:
+                    raise refuse(
+                        "input.role",
+                        "This organisation is recorded in this role on this document already.",
+                        DUPLICATE,
+                    )
+                row = models.Consultation(
+                    document_id=document_id,
+                    organisation_id=organisation_id,
+                    role=input.role,
+                    summary=input.summary,
+                )
+
+                async def add_evidence(consultation_id: int) -> None:
+                    session.add_all(
+                        models.Evidence(consultation_id=consultation_id, **item)
+                        for item in evidence
+                    )
+                    await session.flush()
+
+                return await audited_insert(session, info, actor, ENTITY, row, _state, add_evidence)
+
+            created = await idempotently(
+                session, actor, idempotency_key, "createConsultation", asdict(input), create
+            )
+            return await _saved(session, created)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="Change a consultation's role or summary at the version you read."
+    )
+    async def update_consultation(
+        self, info: Info, id: strawberry.ID, expected_version: int, changes: ConsultationChanges
+    ) -> ConsultationPayload:
+        async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
+            type_name, consultation_id = parse_global_id(id)
+            found = await queries.by_ids(session, models.Consultation, [consultation_id])
+            if type_name != "Consultation" or consultation_id not in found:
+                raise refuse("id", "No consultation has this id.", NOT_FOUND)
+            checks = Checks()
+            values: dict[str, Any] = {}
+            if given(changes.role):
+                if changes.role is None:
+                    checks.fail("changes.role", "This cannot be null.")
+                values["role"] = changes.role
+            if given(changes.summary):
+                checks.text("changes.summary", changes.summary, MAX_TEXT)
+                values["summary"] = changes.summary
+            checks.done()
+            await audited_update(
+                session,
+                info,
+                actor,
+                ENTITY,
+                models.Consultation,
+                consultation_id,
+                expected_version,
+                values,
+                _state,
+            )
+            return await _saved(session, consultation_id)
+
+        return await in_transaction(info, work)

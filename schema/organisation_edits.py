@@ -1,0 +1,216 @@
+"""Creating and updating organisations, with their aliases and stakeholder groups."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import edits, models, queries
+from schema.context import Actor, Info
+from schema.edits import (
+    DUPLICATE,
+    NOT_FOUND,
+    EditRefused,
+    audited_insert,
+    audited_update,
+    given,
+    idempotently,
+    in_transaction,
+    refuse,
+)
+from schema.organisations import Organisation
+from schema.validation import MAX_NAME, MAX_TEXT, Checks
+
+ENTITY = "organisation"
+
+
+@strawberry.input(description="A new organisation.")
+class OrganisationInput:
+    slug: str
+    name: str
+    named: bool = strawberry.field(
+        default=True, description="False for a party a source describes without naming."
+    )
+    description: str | None = None
+    url: str | None = None
+    aliases: list[str] = strawberry.field(default_factory=list)
+    groups: list[str] = strawberry.field(
+        default_factory=list, description="Stakeholder group slugs."
+    )
+
+
+@strawberry.input(description="Changes to an organisation: only the fields given change.")
+class OrganisationChanges:
+    name: str | None = strawberry.UNSET
+    named: bool | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    url: str | None = strawberry.UNSET
+    aliases: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces every alias."
+    )
+    groups: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces every group membership (slugs)."
+    )
+
+
+@strawberry.type(description="The organisation as it is after the change.")
+class OrganisationSaved:
+    organisation: Organisation
+
+
+OrganisationPayload = Annotated[
+    OrganisationSaved | EditRefused, strawberry.union("OrganisationPayload")
+]
+
+
+async def _group_ids(session: AsyncSession, checks: Checks, slugs: list[str]) -> list[int]:
+    found = await queries.by_slugs(session, models.StakeholderGroup, slugs)
+    for n, slug in enumerate(slugs):
+        if slug not in found:
+            checks.fail(f"input.groups[{n}]", f"No stakeholder group has the slug '{slug[:100]}'.")
+    return [found[slug].id for slug in slugs if slug in found]
+
+
+async def _state(session: AsyncSession, organisation_id: int) -> dict[str, Any]:
+    """The organisation with its aliases and groups, as the audit trail records it."""
+    row = (await queries.by_ids(session, models.Organisation, [organisation_id]))[organisation_id]
+    aliases = await queries.children(
+        session,
+        models.OrganisationAlias.organisation_id,
+        [organisation_id],
+        models.OrganisationAlias.position,
+    )
+    groups = await queries.groups_of_organisations(session, [organisation_id])
+    return edits.snapshot(
+        row,
+        aliases=[a.alias for a in aliases.get(organisation_id, [])],
+        groups=[g.slug for g in groups.get(organisation_id, [])],
+    )
+
+
+async def _set_links(
+    session: AsyncSession, organisation_id: int, aliases: list[str] | None, groups: list[int] | None
+) -> None:
+    if aliases is not None:
+        await edits.replace_children(
+            session,
+            models.OrganisationAlias,
+            "organisation_id",
+            organisation_id,
+            [{"alias": alias, "position": n} for n, alias in enumerate(aliases)],
+        )
+    if groups is not None:
+        await edits.replace_children(
+            session,
+            models.OrganisationGroup,
+            "organisation_id",
+            organisation_id,
+            [{"group_id": group_id} for group_id in groups],
+        )
+
+
+async def _saved(session: AsyncSession, organisation_id: int) -> OrganisationSaved:
+    row = (await queries.by_ids(session, models.Organisation, [organisation_id]))[organisation_id]
+    return OrganisationSaved(organisation=Organisation.from_row(row))
+
+
+@strawberry.type
+class OrganisationMutation:
+    @strawberry.mutation(
+        description="Add an organisation. With an idempotency key, a repeat of the same request "
+        "returns the organisation the first one created."
+    )
+    async def create_organisation(
+        self, info: Info, input: OrganisationInput, idempotency_key: str | None = None
+    ) -> OrganisationPayload:
+        async def work(session: AsyncSession, actor: Actor) -> OrganisationSaved:
+            async def create() -> int:
+                checks = Checks()
+                checks.slug("input.slug", input.slug)
+                checks.text("input.name", input.name, MAX_NAME, required=True)
+                checks.text("input.description", input.description, MAX_TEXT)
+                checks.url("input.url", input.url)
+                checks.items("input.aliases", input.aliases, MAX_NAME)
+                checks.items("input.groups", input.groups, MAX_NAME)
+                group_ids = await _group_ids(session, checks, input.groups)
+                if await queries.by_slugs(session, models.Organisation, [input.slug]):
+                    checks.fail("input.slug", "An organisation has this slug already.", DUPLICATE)
+                checks.done()
+                row = models.Organisation(
+                    slug=input.slug,
+                    name=input.name,
+                    named=input.named,
+                    description=input.description,
+                    url=input.url,
+                )
+
+                async def links(organisation_id: int) -> None:
+                    await _set_links(session, organisation_id, input.aliases, group_ids)
+
+                return await audited_insert(session, info, actor, ENTITY, row, _state, links)
+
+            created = await idempotently(
+                session, actor, idempotency_key, "createOrganisation", asdict(input), create
+            )
+            return await _saved(session, created)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="Change an organisation. `expectedVersion` is the version you read: if "
+        "someone changed it since, nothing is written and the answer says CONFLICT."
+    )
+    async def update_organisation(
+        self, info: Info, slug: str, expected_version: int, changes: OrganisationChanges
+    ) -> OrganisationPayload:
+        async def work(session: AsyncSession, actor: Actor) -> OrganisationSaved:
+            current = (await queries.by_slugs(session, models.Organisation, [slug])).get(slug)
+            if current is None:
+                raise refuse("slug", f"No organisation has the slug '{slug[:100]}'.", NOT_FOUND)
+            # Rows are re-read after the update below: keep the id, not the stale row.
+            organisation_id = current.id
+            checks = Checks()
+            values: dict[str, Any] = {}
+            if given(changes.name):
+                checks.text("changes.name", changes.name or "", MAX_NAME, required=True)
+                values["name"] = changes.name
+            if given(changes.named):
+                if changes.named is None:
+                    checks.fail("changes.named", "named is true or false, not null.")
+                values["named"] = changes.named
+            if given(changes.description):
+                checks.text("changes.description", changes.description, MAX_TEXT)
+                values["description"] = changes.description
+            if given(changes.url):
+                checks.url("changes.url", changes.url)
+                values["url"] = changes.url
+            aliases = changes.aliases if given(changes.aliases) else None
+            checks.items("changes.aliases", aliases, MAX_NAME)
+            group_slugs = changes.groups if given(changes.groups) else None
+            group_ids = None
+            if group_slugs is not None:
+                checks.items("changes.groups", group_slugs, MAX_NAME)
+                group_ids = await _group_ids(session, checks, group_slugs)
+            checks.done()
+
+            async def links(organisation_id: int) -> None:
+                await _set_links(session, organisation_id, aliases, group_ids)
+
+            await audited_update(
+                session,
+                info,
+                actor,
+                ENTITY,
+                models.Organisation,
+                organisation_id,
+                expected_version,
+                values,
+                _state,
+                links,
+            )
+            return await _saved(session, organisation_id)
+
+        return await in_transaction(info, work)

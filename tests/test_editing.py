@@ -1,0 +1,545 @@
+"""Editing the register: who may, what is checked, and that nothing is lost or half-written."""
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from api.app import create_app
+from db import edits, tokens
+from db.engine import create_engine, create_sessionmaker
+from db.enums import TokenRole
+from db.models import ApiToken, AuditEntry, IdempotencyRecord, Organisation
+from seeds.loader import load_seeds
+from tests.conftest import settings_for
+from tests.databases import empty_database
+
+CREATE = """mutation($input: OrganisationInput!, $key: String) {
+    createOrganisation(input: $input, idempotencyKey: $key) {
+        __typename
+        ... on OrganisationSaved { organisation { slug name named aliases version groups { slug } } }
+        ... on EditRefused { errors { field message code } }
+    } }"""
+
+UPDATE = """mutation($slug: String!, $version: Int!, $changes: OrganisationChanges!) {
+    updateOrganisation(slug: $slug, expectedVersion: $version, changes: $changes) {
+        __typename
+        ... on OrganisationSaved { organisation { slug name url aliases version groups { slug } } }
+        ... on EditRefused { errors { field message code } }
+    } }"""
+
+
+@dataclass
+class Register:
+    client: httpx.AsyncClient
+    sessionmaker: async_sessionmaker[AsyncSession]
+    tokens: dict[str, str]  # role or state -> bearer token
+
+    def headers(self, who: str) -> dict[str, str]:
+        if who == "anonymous":
+            return {}
+        if who == "malformed":
+            return {"authorization": "Basic dXNlcjpwYXNz"}
+        if who == "unknown":
+            return {"authorization": "Bearer fp_not-a-real-token"}
+        return {"authorization": f"Bearer {self.tokens[who]}"}
+
+    async def send(
+        self, query: str, variables: dict[str, Any], who: str = "editor"
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers=self.headers(who),
+        )
+
+    async def counts(self) -> tuple[int, int, int]:
+        async with self.sessionmaker() as session:
+            organisations = await session.scalar(select(func.count(Organisation.id)))
+            audit = await session.scalar(select(func.count(AuditEntry.id)))
+            keys = await session.scalar(select(func.count(IdempotencyRecord.id)))
+        return int(organisations or 0), int(audit or 0), int(keys or 0)
+
+
+@pytest.fixture
+async def register(tmp_path: Path) -> AsyncIterator[Register]:
+    with empty_database(tmp_path) as url:
+        engine = create_engine(url)
+        sessionmaker = create_sessionmaker(engine)
+        await load_seeds(sessionmaker)
+        issued: dict[str, str] = {}
+        async with sessionmaker.begin() as session:
+            for name, role in [
+                ("editor", TokenRole.EDITOR),
+                ("admin", TokenRole.ADMIN),
+                ("revoked", TokenRole.EDITOR),
+                ("expired", TokenRole.EDITOR),
+            ]:
+                issued[name] = (await tokens.issue(session, name, role, None)).token
+        async with sessionmaker.begin() as session:
+            await tokens.revoke(session, "revoked")
+            past = tokens.now() - dt.timedelta(seconds=1)
+            await session.execute(
+                update(ApiToken).where(ApiToken.name == "expired").values(expires_at=past)
+            )
+        app = create_app(settings_for(url))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as c:
+            yield Register(c, sessionmaker, issued)
+        await app.state.engine.dispose()
+        await engine.dispose()
+
+
+def new_organisation(slug: str = "womens-aid", **extra: Any) -> dict[str, Any]:
+    return {"slug": slug, "name": "Women's Aid", "groups": ["womens-groups"], **extra}
+
+
+async def _organisation_version(register: Register, slug: str) -> int:
+    response = await register.send(
+        "query($s: String!) { organisation(slug: $s) { version } }", {"s": slug}, "anonymous"
+    )
+    version: int = response.json()["data"]["organisation"]["version"]
+    return version
+
+
+# ---------------------------------------------------------------- who may edit
+
+
+@pytest.mark.parametrize("who", ["unknown", "revoked", "expired", "malformed"])
+async def test_a_bad_token_is_refused_with_401_and_nothing_is_written(
+    register: Register, who: str
+) -> None:
+    before = await register.counts()
+    requests: list[tuple[str, dict[str, Any]]] = [
+        (CREATE, {"input": new_organisation()}),
+        (UPDATE, {"slug": "home-office", "version": 1, "changes": {"name": "X"}}),
+    ]
+    for query, variables in requests:  # a bad token is refused even for reading
+        response = await register.send(query, variables, who)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await register.counts() == before
+
+
+async def test_unknown_revoked_and_expired_tokens_get_the_same_answer(
+    register: Register,
+) -> None:
+    answers = {
+        (await register.send(CREATE, {"input": new_organisation()}, who)).text
+        for who in ("unknown", "revoked", "expired")
+    }
+    assert len(answers) == 1
+
+
+async def test_an_anonymous_reader_cannot_edit(register: Register) -> None:
+    before = await register.counts()
+    requests: list[tuple[str, dict[str, Any]]] = [
+        (CREATE, {"input": new_organisation()}),
+        (UPDATE, {"slug": "home-office", "version": 1, "changes": {"name": "X"}}),
+    ]
+    for query, variables in requests:
+        body = (await register.send(query, variables, "anonymous")).json()
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "Bearer" in body["errors"][0]["message"]
+    assert await register.counts() == before
+
+
+@pytest.mark.parametrize("who", ["editor", "admin"])
+async def test_editors_and_admins_can_create_and_update(register: Register, who: str) -> None:
+    created = (await register.send(CREATE, {"input": new_organisation()}, who)).json()
+    organisation = created["data"]["createOrganisation"]["organisation"]
+    assert organisation == {
+        "slug": "womens-aid",
+        "name": "Women's Aid",
+        "named": True,
+        "aliases": [],
+        "version": 1,
+        "groups": [{"slug": "womens-groups"}],
+    }
+    changes = {"url": "https://www.womensaid.org.uk/", "aliases": ["WA"]}
+    updated = (
+        await register.send(UPDATE, {"slug": "womens-aid", "version": 1, "changes": changes}, who)
+    ).json()["data"]["updateOrganisation"]
+    assert updated["organisation"]["version"] == 2
+    assert updated["organisation"]["aliases"] == ["WA"]
+    assert updated["organisation"]["name"] == "Women's Aid"  # untouched fields stay
+
+
+async def test_mutations_over_get_are_refused(register: Register) -> None:
+    response = await register.client.get(
+        "/graphql",
+        params={
+            "query": 'mutation { createOrganisation(input: {slug: "x", name: "X"}) { __typename } }'
+        },
+        headers=register.headers("editor"),
+    )
+    assert response.status_code in (400, 405)
+    assert await register.counts() == (await register.counts())
+    async with register.sessionmaker() as session:
+        assert await session.scalar(select(Organisation.id).where(Organisation.slug == "x")) is None
+
+
+# ---------------------------------------------------------------- what is checked
+
+
+async def test_every_problem_is_reported_and_nothing_is_written(register: Register) -> None:
+    before = await register.counts()
+    bad = {
+        "slug": "Not A Slug",
+        "name": "   ",
+        "url": "javascript:alert(1)",
+        "aliases": ["same", "same"],
+        "groups": ["no-such-group"],
+    }
+    result = (await register.send(CREATE, {"input": bad})).json()["data"]["createOrganisation"]
+    assert result["__typename"] == "EditRefused"
+    fields = {error["field"] for error in result["errors"]}
+    assert {"input.slug", "input.name", "input.url", "input.aliases", "input.groups[0]"} <= fields
+    assert {error["code"] for error in result["errors"]} == {"BAD_USER_INPUT"}
+    assert await register.counts() == before
+
+
+async def test_a_taken_slug_is_a_duplicate(register: Register) -> None:
+    before = await register.counts()
+    result = (await register.send(CREATE, {"input": new_organisation("home-office")})).json()
+    errors = result["data"]["createOrganisation"]["errors"]
+    assert errors == [
+        {
+            "field": "input.slug",
+            "message": "An organisation has this slug already.",
+            "code": "DUPLICATE",
+        }
+    ]
+    assert await register.counts() == before
+
+
+async def test_limits_on_lengths_and_list_sizes(register: Register) -> None:
+    too_long = new_organisation(name="x" * 301, aliases=[f"a{n}" for n in range(51)])
+    result = (await register.send(CREATE, {"input": too_long})).json()["data"]
+    fields = {error["field"] for error in result["createOrganisation"]["errors"]}
+    assert {"input.name", "input.aliases"} <= fields
+
+
+async def test_updating_an_unknown_organisation(register: Register) -> None:
+    result = (
+        await register.send(UPDATE, {"slug": "nobody", "version": 1, "changes": {"name": "X"}})
+    ).json()["data"]["updateOrganisation"]
+    assert result["errors"][0]["code"] == "NOT_FOUND"
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+async def test_a_stale_version_is_a_conflict_not_an_overwrite(register: Register) -> None:
+    version = await _organisation_version(register, "home-office")
+    first = {"slug": "home-office", "version": version, "changes": {"name": "Home Office (UK)"}}
+    assert (await register.send(UPDATE, first)).json()["data"]["updateOrganisation"][
+        "organisation"
+    ]["name"] == "Home Office (UK)"
+    before = await register.counts()
+    stale = {"slug": "home-office", "version": version, "changes": {"name": "Overwritten"}}
+    result = (await register.send(UPDATE, stale)).json()["data"]["updateOrganisation"]
+    assert result["__typename"] == "EditRefused"
+    assert result["errors"][0]["code"] == "CONFLICT"
+    assert f"version {version + 1}" in result["errors"][0]["message"]
+    assert await register.counts() == before
+    async with register.sessionmaker() as session:
+        name = await session.scalar(
+            select(Organisation.name).where(Organisation.slug == "home-office")
+        )
+    assert name == "Home Office (UK)"
+
+
+async def test_concurrent_updates_at_one_version_only_one_wins(register: Register) -> None:
+    version = await _organisation_version(register, "national-ugly-mugs")
+    responses = await asyncio.gather(
+        *[
+            register.send(
+                UPDATE,
+                {
+                    "slug": "national-ugly-mugs",
+                    "version": version,
+                    "changes": {"description": f"writer {n}"},
+                },
+            )
+            for n in range(20)
+        ]
+    )
+    kinds = [r.json()["data"]["updateOrganisation"]["__typename"] for r in responses]
+    assert kinds.count("OrganisationSaved") == 1
+    assert kinds.count("EditRefused") == 19
+    assert await _organisation_version(register, "national-ugly-mugs") == version + 1
+
+
+async def test_an_idempotency_key_replays_the_first_result(register: Register) -> None:
+    variables = {"input": new_organisation(), "key": "import-2026-11-23-001"}
+    first = (await register.send(CREATE, variables)).json()
+    after_first = await register.counts()
+    second = (await register.send(CREATE, variables)).json()
+    assert second == first
+    assert await register.counts() == after_first
+    reused = {"input": new_organisation("refuge"), "key": "import-2026-11-23-001"}
+    result = (await register.send(CREATE, reused)).json()["data"]["createOrganisation"]
+    assert result["errors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert await register.counts() == after_first
+
+
+async def test_idempotency_keys_belong_to_their_token(register: Register) -> None:
+    variables = {"input": new_organisation(), "key": "same-key"}
+    await register.send(CREATE, variables, "editor")
+    other = (await register.send(CREATE, variables, "admin")).json()
+    # The admin's key is its own: the create runs, and finds the slug taken.
+    assert other["data"]["createOrganisation"]["errors"][0]["code"] == "DUPLICATE"
+
+
+# ---------------------------------------------------------------- nothing half-written
+
+
+async def test_a_failure_in_the_middle_leaves_nothing(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = await register.counts()
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the audit store failed")
+
+    monkeypatch.setattr(edits, "record_change", broken)
+    body = (await register.send(CREATE, {"input": new_organisation()})).json()
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert await register.counts() == before
+    async with register.sessionmaker() as session:
+        found = await session.scalar(
+            select(Organisation.id).where(Organisation.slug == "womens-aid")
+        )
+    assert found is None
+
+
+# ---------------------------------------------------------------- the audit trail
+
+
+async def test_every_change_is_audited_with_actor_before_after_and_request_id(
+    register: Register,
+) -> None:
+    await register.client.post(
+        "/graphql",
+        json={"query": CREATE, "variables": {"input": new_organisation(aliases=["WA"])}},
+        headers={**register.headers("editor"), "x-request-id": "create-1"},
+    )
+    await register.client.post(
+        "/graphql",
+        json={
+            "query": UPDATE,
+            "variables": {"slug": "womens-aid", "version": 1, "changes": {"named": False}},
+        },
+        headers={**register.headers("admin"), "x-request-id": "update-1"},
+    )
+    async with register.sessionmaker() as session:
+        entries = list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+    assert [(e.action.value, e.actor, e.request_id) for e in entries] == [
+        ("CREATE", "editor", "create-1"),
+        ("UPDATE", "admin", "update-1"),
+    ]
+    create, change = entries
+    assert create.before is None
+    assert create.after is not None and create.after["aliases"] == ["WA"]
+    assert create.after["groups"] == ["womens-groups"]
+    assert change.before == {**create.after}
+    assert change.after is not None
+    assert (change.after["named"], change.after["version"]) == (False, 2)
+
+
+async def test_the_audit_log_and_history_are_for_editors(register: Register) -> None:
+    await register.send(CREATE, {"input": new_organisation()})
+    await register.send(UPDATE, {"slug": "womens-aid", "version": 1, "changes": {"url": None}})
+    log_query = """query($f: AuditFilter) { auditLog(first: 10, filter: $f) {
+        totalCount nodes { actor action entity entityId before after requestId at } } }"""
+    log = (await register.send(log_query, {"f": {"entity": "organisation"}}, "admin")).json()
+    entries = log["data"]["auditLog"]
+    assert entries["totalCount"] == 2
+    assert [e["action"] for e in entries["nodes"]] == ["CREATE", "UPDATE"]
+    only_updates = await register.send(log_query, {"f": {"action": "UPDATE"}}, "editor")
+    assert only_updates.json()["data"]["auditLog"]["totalCount"] == 1
+    history_query = '{ organisation(slug: "womens-aid") { history { action actor after } } }'
+    history = (await register.send(history_query, {}, "editor")).json()
+    assert [h["action"] for h in history["data"]["organisation"]["history"]] == ["CREATE", "UPDATE"]
+    for query in (log_query, history_query):
+        refused = (await register.send(query, {}, "anonymous")).json()
+        assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+CREATE_DOCUMENT = """mutation($input: DocumentInput!) { createDocument(input: $input) {
+    __typename
+    ... on DocumentSaved { document { slug title kind formality publishedOn version publisher { slug } } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+UPDATE_DOCUMENT = """mutation($slug: String!, $version: Int!, $changes: DocumentChanges!) {
+    updateDocument(slug: $slug, expectedVersion: $version, changes: $changes) {
+    __typename
+    ... on DocumentSaved { document { title summary version publisher { slug } } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+CREATE_CONSULTATION = """mutation($input: ConsultationInput!, $key: String) {
+    createConsultation(input: $input, idempotencyKey: $key) {
+    __typename
+    ... on ConsultationSaved { consultation { id role version document { slug }
+        organisation { slug } evidence { source { slug } locator quote confidence } } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+UPDATE_CONSULTATION = """mutation($id: ID!, $version: Int!, $changes: ConsultationChanges!) {
+    updateConsultation(id: $id, expectedVersion: $version, changes: $changes) {
+    __typename
+    ... on ConsultationSaved { consultation { role summary version } }
+    ... on EditRefused { errors { field code message } } } }"""
+
+QUOTE = "In addition, National Ugly Mugs due to their work with Police were involved."
+
+
+async def test_an_editor_adds_a_document_with_consultations_and_evidence(
+    register: Register,
+) -> None:
+    document = {
+        "slug": "npcc-guidance-2019-commentary",
+        "title": "A commentary on the 2019 guidance",
+        "kind": "RESEARCH",
+        "publisher": "home-office",
+        "publishedOn": "2020-02-01",
+    }
+    created = (await register.send(CREATE_DOCUMENT, {"input": document})).json()
+    saved = created["data"]["createDocument"]["document"]
+    assert (saved["kind"], saved["formality"], saved["version"]) == ("RESEARCH", "UNKNOWN", 1)
+    consultation = {
+        "document": "npcc-guidance-2019-commentary",
+        "organisation": "national-ugly-mugs",
+        "role": "REVIEWER",
+        "evidence": [
+            {"source": "npcc-foi-059-19", "locator": "Answer to question 9", "quote": QUOTE},
+            # A source with no stored text cannot be checked, so any quote is taken.
+            {
+                "source": "beyond-the-gaze",
+                "locator": "p. 4",
+                "quote": "Not stored anywhere.",
+                "confidence": "INFERRED",
+            },
+        ],
+    }
+    result = (await register.send(CREATE_CONSULTATION, {"input": consultation})).json()
+    recorded = result["data"]["createConsultation"]["consultation"]
+    assert recorded["organisation"] == {"slug": "national-ugly-mugs"}
+    assert [e["source"]["slug"] for e in recorded["evidence"]] == [
+        "npcc-foi-059-19",
+        "beyond-the-gaze",
+    ]
+    readers_view = (
+        await register.send(
+            '{ document(slug: "npcc-guidance-2019-commentary") { consultations { nodes { role organisation { slug } } } } }',
+            {},
+            "anonymous",
+        )
+    ).json()
+    assert readers_view["data"]["document"]["consultations"]["nodes"] == [
+        {"role": "REVIEWER", "organisation": {"slug": "national-ugly-mugs"}}
+    ]
+    changed = (
+        await register.send(
+            UPDATE_CONSULTATION,
+            {
+                "id": recorded["id"],
+                "version": 1,
+                "changes": {"role": "ADVISOR", "summary": "Read it."},
+            },
+        )
+    ).json()["data"]["updateConsultation"]["consultation"]
+    assert changed == {"role": "ADVISOR", "summary": "Read it.", "version": 2}
+    stale = (
+        await register.send(
+            UPDATE_CONSULTATION, {"id": recorded["id"], "version": 1, "changes": {"summary": "x"}}
+        )
+    ).json()["data"]["updateConsultation"]
+    assert stale["errors"][0]["code"] == "CONFLICT"
+
+
+async def test_a_quote_not_in_its_stored_source_is_refused(register: Register) -> None:
+    before = await register.counts()
+    consultation = {
+        "document": "npcc-sex-work-and-prostitution-guidance-2019",
+        "organisation": "nelson-trust",
+        "role": "CONSULTED",
+        "evidence": [
+            {
+                "source": "npcc-foi-059-19",
+                "locator": "Answer to question 9",
+                "quote": "The Nelson Trust were consulted.",
+            },
+            {"source": "no-such-source", "locator": "x", "quote": "y"},
+        ],
+    }
+    result = (await register.send(CREATE_CONSULTATION, {"input": consultation})).json()
+    errors = result["data"]["createConsultation"]["errors"]
+    assert {e["field"] for e in errors} == {"input.evidence[0].quote", "input.evidence[1].source"}
+    no_evidence = {**consultation, "evidence": []}
+    result = (await register.send(CREATE_CONSULTATION, {"input": no_evidence})).json()
+    assert result["data"]["createConsultation"]["errors"][0]["field"] == "input.evidence"
+    assert await register.counts() == before
+
+
+async def test_a_consultation_recorded_twice_is_a_duplicate(register: Register) -> None:
+    consultation = {
+        "document": "npcc-sex-work-and-prostitution-guidance-2019",
+        "organisation": "national-ugly-mugs",
+        "role": "CONSULTED",
+        "evidence": [
+            {"source": "npcc-foi-059-19", "locator": "Answer to question 9", "quote": QUOTE}
+        ],
+    }
+    result = (await register.send(CREATE_CONSULTATION, {"input": consultation})).json()
+    assert result["data"]["createConsultation"]["errors"][0]["code"] == "DUPLICATE"
+
+
+async def test_document_checks_and_updates(register: Register) -> None:
+    bad = {"slug": "x", "title": "", "kind": "GUIDANCE", "publisher": "nobody", "url": "ftp://x"}
+    errors = (await register.send(CREATE_DOCUMENT, {"input": bad})).json()["data"][
+        "createDocument"
+    ]["errors"]
+    assert {e["field"] for e in errors} == {"input.title", "input.publisher", "input.url"}
+    unknown_kind = (
+        await register.send(CREATE_DOCUMENT, {"input": {**bad, "kind": "NOVEL"}})
+    ).json()
+    assert unknown_kind["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    guidance = "npcc-sex-work-and-prostitution-guidance-2019"
+    version = (
+        await register.send(
+            "query($s: String!) { document(slug: $s) { version } }", {"s": guidance}, "anonymous"
+        )
+    ).json()["data"]["document"]["version"]
+    updated = (
+        await register.send(
+            UPDATE_DOCUMENT,
+            {
+                "slug": guidance,
+                "version": version,
+                "changes": {"summary": "Revised summary.", "publisher": None},
+            },
+        )
+    ).json()["data"]["updateDocument"]["document"]
+    assert updated == {
+        "title": "National Policing Sex Work and Prostitution Guidance",
+        "summary": "Revised summary.",
+        "version": version + 1,
+        "publisher": None,
+    }
+    null_title = (
+        await register.send(
+            UPDATE_DOCUMENT, {"slug": guidance, "version": version + 1, "changes": {"title": None}}
+        )
+    ).json()["data"]["updateDocument"]
+    assert null_title["errors"][0]["field"] == "changes.title"
