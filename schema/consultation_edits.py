@@ -18,8 +18,8 @@ from schema.edits import (
     EditRefused,
     audited_insert,
     audited_update,
+    create_once,
     given,
-    idempotently,
     in_transaction,
     refuse,
 )
@@ -130,58 +130,51 @@ class ConsultationMutation:
     async def create_consultation(
         self, info: Info, input: ConsultationInput, idempotency_key: str | None = None
     ) -> ConsultationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
-            async def create() -> int:
-                checks = Checks()
-                checks.text("input.summary", input.summary, MAX_TEXT)
-                document = await queries.by_slugs(session, models.Document, [input.document])
-                organisation = await queries.by_slugs(
-                    session, models.Organisation, [input.organisation]
-                )
-                if input.document not in document:
-                    checks.fail(
-                        "input.document", f"No document has the slug '{input.document[:100]}'."
-                    )
-                if input.organisation not in organisation:
-                    checks.fail(
-                        "input.organisation",
-                        f"No organisation has the slug '{input.organisation[:100]}'.",
-                    )
-                evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
-                checks.done()
-                document_id = document[input.document].id
-                organisation_id = organisation[input.organisation].id
-                taken = await queries.consultation_exists(
-                    session, document_id, organisation_id, input.role
-                )
-                if taken:
-                    raise refuse(
-                        "input.role",
-                        "This organisation is recorded in this role on this document already.",
-                        DUPLICATE,
-                    )
-                row = models.Consultation(
-                    document_id=document_id,
-                    organisation_id=organisation_id,
-                    role=input.role,
-                    summary=input.summary,
-                )
-
-                async def add_evidence(consultation_id: int) -> None:
-                    session.add_all(
-                        models.Evidence(consultation_id=consultation_id, **item)
-                        for item in evidence
-                    )
-                    await session.flush()
-
-                return await audited_insert(session, info, actor, ENTITY, row, _state, add_evidence)
-
-            created = await idempotently(
-                session, actor, idempotency_key, "createConsultation", asdict(input), create
+        async def create(session: AsyncSession, actor: Actor) -> int:
+            checks = Checks()
+            checks.text("input.summary", input.summary, MAX_TEXT)
+            document = await queries.by_slugs(session, models.Document, [input.document])
+            organisation = await queries.by_slugs(
+                session, models.Organisation, [input.organisation]
             )
-            return await _saved(session, created)
+            if input.document not in document:
+                checks.fail("input.document", f"No document has the slug '{input.document[:100]}'.")
+            if input.organisation not in organisation:
+                checks.fail(
+                    "input.organisation",
+                    f"No organisation has the slug '{input.organisation[:100]}'.",
+                )
+            evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
+            checks.done()
+            document_id = document[input.document].id
+            organisation_id = organisation[input.organisation].id
+            taken = await queries.consultation_exists(
+                session, document_id, organisation_id, input.role
+            )
+            if taken:
+                raise refuse(
+                    "input.role",
+                    "This organisation is recorded in this role on this document already.",
+                    DUPLICATE,
+                )
+            row = models.Consultation(
+                document_id=document_id,
+                organisation_id=organisation_id,
+                role=input.role,
+                summary=input.summary,
+            )
 
-        return await in_transaction(info, work)
+            async def add_evidence(consultation_id: int) -> None:
+                session.add_all(
+                    models.Evidence(consultation_id=consultation_id, **item) for item in evidence
+                )
+                await session.flush()
+
+            return await audited_insert(session, info, actor, ENTITY, row, _state, add_evidence)
+
+        return await create_once(
+            info, idempotency_key, "createConsultation", asdict(input), create, _saved
+        )
 
     @strawberry.mutation(
         description="Change a consultation's role or summary at the version you read."

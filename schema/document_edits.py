@@ -19,8 +19,8 @@ from schema.edits import (
     EditRefused,
     audited_insert,
     audited_update,
+    create_once,
     given,
-    idempotently,
     in_transaction,
     refuse,
     row_state,
@@ -109,27 +109,21 @@ class DocumentMutation:
     async def create_document(
         self, info: Info, input: DocumentInput, idempotency_key: str | None = None
     ) -> DocumentPayload:
-        async def work(session: AsyncSession, actor: Actor) -> DocumentSaved:
-            async def create() -> int:
-                checks = Checks()
-                checks.slug("input.slug", input.slug)
-                values = {k: v for k, v in asdict(input).items() if k not in ("slug", "publisher")}
-                _check_values(checks, "input", values)
-                publisher_id = await _publisher_id(
-                    session, checks, "input.publisher", input.publisher
-                )
-                if await queries.by_slugs(session, models.Document, [input.slug]):
-                    checks.fail("input.slug", "A document has this slug already.", DUPLICATE)
-                checks.done()
-                row = models.Document(slug=input.slug, publisher_id=publisher_id, **values)
-                return await audited_insert(session, info, actor, ENTITY, row, _state)
+        async def create(session: AsyncSession, actor: Actor) -> int:
+            checks = Checks()
+            checks.slug("input.slug", input.slug)
+            values = {k: v for k, v in asdict(input).items() if k not in ("slug", "publisher")}
+            _check_values(checks, "input", values)
+            publisher_id = await _publisher_id(session, checks, "input.publisher", input.publisher)
+            if await queries.by_slugs(session, models.Document, [input.slug]):
+                checks.fail("input.slug", "A document has this slug already.", DUPLICATE)
+            checks.done()
+            row = models.Document(slug=input.slug, publisher_id=publisher_id, **values)
+            return await audited_insert(session, info, actor, ENTITY, row, _state)
 
-            created = await idempotently(
-                session, actor, idempotency_key, "createDocument", asdict(input), create
-            )
-            return await _saved(session, created)
-
-        return await in_transaction(info, work)
+        return await create_once(
+            info, idempotency_key, "createDocument", asdict(input), create, _saved
+        )
 
     @strawberry.mutation(
         description="Change a document at the version you read; a stale one is a CONFLICT."

@@ -89,6 +89,25 @@ async def in_transaction(
         )
 
 
+async def create_once(
+    info: Info,
+    key: str | None,
+    operation: str,
+    request: dict[str, Any],
+    create: Callable[[AsyncSession, Actor], Awaitable[int]],
+    saved: Callable[[AsyncSession, int], Awaitable[T]],
+) -> T | EditRefused:
+    """A create mutation: in one transaction, once per idempotency key, answering `saved`."""
+
+    async def work(session: AsyncSession, actor: Actor) -> T:
+        created = await idempotently(
+            session, actor, key, operation, request, lambda: create(session, actor)
+        )
+        return await saved(session, created)
+
+    return await in_transaction(info, work)
+
+
 async def idempotently(
     session: AsyncSession,
     actor: Actor,

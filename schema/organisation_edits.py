@@ -16,8 +16,8 @@ from schema.edits import (
     EditRefused,
     audited_insert,
     audited_update,
+    create_once,
     given,
-    idempotently,
     in_transaction,
     refuse,
 )
@@ -126,38 +126,34 @@ class OrganisationMutation:
     async def create_organisation(
         self, info: Info, input: OrganisationInput, idempotency_key: str | None = None
     ) -> OrganisationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> OrganisationSaved:
-            async def create() -> int:
-                checks = Checks()
-                checks.slug("input.slug", input.slug)
-                checks.text("input.name", input.name, MAX_NAME, required=True)
-                checks.text("input.description", input.description, MAX_TEXT)
-                checks.url("input.url", input.url)
-                checks.items("input.aliases", input.aliases, MAX_NAME)
-                checks.items("input.groups", input.groups, MAX_NAME)
-                group_ids = await _group_ids(session, checks, input.groups)
-                if await queries.by_slugs(session, models.Organisation, [input.slug]):
-                    checks.fail("input.slug", "An organisation has this slug already.", DUPLICATE)
-                checks.done()
-                row = models.Organisation(
-                    slug=input.slug,
-                    name=input.name,
-                    named=input.named,
-                    description=input.description,
-                    url=input.url,
-                )
-
-                async def links(organisation_id: int) -> None:
-                    await _set_links(session, organisation_id, input.aliases, group_ids)
-
-                return await audited_insert(session, info, actor, ENTITY, row, _state, links)
-
-            created = await idempotently(
-                session, actor, idempotency_key, "createOrganisation", asdict(input), create
+        async def create(session: AsyncSession, actor: Actor) -> int:
+            checks = Checks()
+            checks.slug("input.slug", input.slug)
+            checks.text("input.name", input.name, MAX_NAME, required=True)
+            checks.text("input.description", input.description, MAX_TEXT)
+            checks.url("input.url", input.url)
+            checks.items("input.aliases", input.aliases, MAX_NAME)
+            checks.items("input.groups", input.groups, MAX_NAME)
+            group_ids = await _group_ids(session, checks, input.groups)
+            if await queries.by_slugs(session, models.Organisation, [input.slug]):
+                checks.fail("input.slug", "An organisation has this slug already.", DUPLICATE)
+            checks.done()
+            row = models.Organisation(
+                slug=input.slug,
+                name=input.name,
+                named=input.named,
+                description=input.description,
+                url=input.url,
             )
-            return await _saved(session, created)
 
-        return await in_transaction(info, work)
+            async def links(organisation_id: int) -> None:
+                await _set_links(session, organisation_id, input.aliases, group_ids)
+
+            return await audited_insert(session, info, actor, ENTITY, row, _state, links)
+
+        return await create_once(
+            info, idempotency_key, "createOrganisation", asdict(input), create, _saved
+        )
 
     @strawberry.mutation(
         description="Change an organisation. `expectedVersion` is the version you read: if "
