@@ -1,4 +1,5 @@
-"""`footprint` (or `python -m api`): serve, migrate, seed, export-schema."""
+"""`footprint` (or `python -m api`): serve, migrate, seed, import, export, export-csv,
+export-schema."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +25,7 @@ from db.migrate import upgrade
 from db.models import Document
 from db.queries import count_of
 from seeds.errors import SeedError
+from seeds.export import CSV_KINDS, export_database, read_database, write_csv
 from seeds.loader import seed_database
 from seeds.synthetic import SyntheticRegisterExists, generate_into
 
@@ -61,6 +64,30 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token at once")
     revoke.add_argument("name")
 
+    load = commands.add_parser(
+        "import", help="load an export (or any folder in the seed format), all or nothing"
+    )
+    load.add_argument("directory", type=Path, metavar="DIR")
+    load.add_argument(
+        "--dry-run", action="store_true", help="check and count the changes, write nothing"
+    )
+    load.add_argument(
+        "--actor", default="import", help="who the audit trail names (default import)"
+    )
+
+    dump = commands.add_parser("export", help="write the whole register in the seed format")
+    dump.add_argument(
+        "--output",
+        type=Path,
+        default=Path("footprint-export"),
+        metavar="DIR",
+        help="folder to write (default ./footprint-export); an earlier export there is replaced",
+    )
+
+    table = commands.add_parser("export-csv", help="write consultations or influences as CSV")
+    table.add_argument("kind", choices=CSV_KINDS)
+    table.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     return parser
@@ -76,8 +103,38 @@ async def _is_empty(database_url: str) -> bool:
 
 
 def _seed(settings: Settings) -> None:
-    report = asyncio.run(seed_database(settings.database_url))
+    report = asyncio.run(seed_database(settings.database_url, actor="seed"))
     log.info("seeded", extra={"report": report.summary()})
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> None:
+    directory: Path = args.directory
+    actor = args.actor.strip()
+    if not directory.is_dir():
+        raise ValueError(f"no such folder: {directory}")
+    if not actor or len(actor) > 100:
+        raise ValueError("--actor must be 1 to 100 characters")
+    report = asyncio.run(
+        seed_database(settings.database_url, directory, actor=actor, dry_run=args.dry_run)
+    )
+    if args.dry_run:
+        print(f"Dry run, nothing written. It would make: {report.summary()}")
+    else:
+        print(f"Imported {directory}: {report.summary()}")
+
+
+def _export(settings: Settings, output: Path) -> None:
+    files = asyncio.run(export_database(settings.database_url, output))
+    print(f"Exported the register to {output}: {len(files)} files.", file=sys.stderr)
+
+
+def _export_csv(settings: Settings, kind: str, output: Path | None) -> None:
+    register = asyncio.run(read_database(settings.database_url))
+    if output is None:
+        write_csv(register, kind, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        write_csv(register, kind, stream)
 
 
 def _prepare_embedded(settings: Settings) -> None:
@@ -175,6 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SeedError, SyntheticRegisterExists, ValueError, LookupError) as error:
         print(f"footprint: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of our output went away (`footprint export-csv ... | head`): not an error.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, DBAPIError) as error:
         # The driver's message can name hosts and SQL; the type is enough to act on here.
         log.error("database unavailable", extra={"error": type(error).__name__})
@@ -200,5 +262,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
             _seed(settings)
     elif args.command == "token":
         asyncio.run(_token(settings.database_url, args))
+    elif args.command == "import":
+        _import(settings, args)
+    elif args.command == "export":
+        _export(settings, args.output)
+    elif args.command == "export-csv":
+        _export_csv(settings, args.kind, args.output)
     elif args.command == "export-schema":
         _export_schema(args.output)

@@ -12,16 +12,22 @@ from strawberry.types import ExecutionContext
 from schema.analysis import AnalysisQuery
 from schema.answers import AnswerQuery
 from schema.audit import AuditQuery
+from schema.claim_edits import ClaimMutation
 from schema.consultation_edits import ConsultationMutation
 from schema.consultations import Consultation
 from schema.document_edits import DocumentMutation
 from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
+from schema.foi_edits import FoiMutation
+from schema.group_edits import StakeholderGroupMutation
+from schema.lineage_edits import LineageMutation
 from schema.organisation_edits import OrganisationMutation
 from schema.organisations import Organisation, StakeholderGroup
+from schema.principle_edits import PrincipleMutation
 from schema.query import RegisterQuery
 from schema.search import SearchQuery
+from schema.topic_edits import TopicMutation
 from schema.topics import Topic, TopicQuery
 
 # Each domain module contributes its own root fields.
@@ -37,7 +43,20 @@ Query = merge_types(
     ),
 )
 
-Mutation = merge_types("Mutation", (OrganisationMutation, DocumentMutation, ConsultationMutation))
+Mutation = merge_types(
+    "Mutation",
+    (
+        OrganisationMutation,
+        DocumentMutation,
+        ConsultationMutation,
+        PrincipleMutation,
+        ClaimMutation,
+        StakeholderGroupMutation,
+        LineageMutation,
+        FoiMutation,
+        TopicMutation,
+    ),
+)
 
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest, Topic]
 

@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, models, queries
-from db.enums import Confidence, ConsultationRole
+from db.enums import ConsultationRole
 from schema.consultations import Consultation
 from schema.context import Actor, Info
 from schema.edits import (
@@ -23,23 +23,11 @@ from schema.edits import (
     in_transaction,
     refuse,
 )
+from schema.evidence_edits import EvidenceInput, check_evidence
 from schema.ids import parse_global_id
 from schema.validation import MAX_TEXT, Checks
-from seeds.quotes import collapse_whitespace
 
 ENTITY = "consultation"
-MAX_EVIDENCE = 20
-MAX_LOCATOR = 300
-
-
-@strawberry.input(description="Where a claim comes from: a verbatim quote at a place in a source.")
-class EvidenceInput:
-    source: str = strawberry.field(description="The source document's slug.")
-    locator: str = strawberry.field(description='e.g. "Answer to question 9".')
-    quote: str = strawberry.field(
-        description="Verbatim. Where the source's text is stored, the quote must be found in it."
-    )
-    confidence: Confidence = Confidence.STATED
 
 
 @strawberry.input(description="An organisation's part in a document, with at least one source.")
@@ -65,46 +53,6 @@ class ConsultationSaved:
 ConsultationPayload = Annotated[
     ConsultationSaved | EditRefused, strawberry.union("ConsultationPayload")
 ]
-
-
-async def check_evidence(
-    session: AsyncSession, checks: Checks, field: str, evidence: list[EvidenceInput]
-) -> list[dict[str, Any]]:
-    """Check each piece of evidence; return the rows to write (without their claim)."""
-    if not evidence:
-        checks.fail(field, "Every claim needs at least one piece of evidence.")
-    if len(evidence) > MAX_EVIDENCE:
-        checks.fail(field, f"At most {MAX_EVIDENCE} pieces of evidence.")
-    slugs = sorted({e.source for e in evidence})
-    sources = await queries.by_slugs(session, models.Document, slugs)
-    texts = await queries.children(
-        session, models.DocumentText.document_id, [d.id for d in sources.values()]
-    )
-    rows = []
-    for n, item in enumerate(evidence):
-        at = f"{field}[{n}]"
-        checks.text(f"{at}.locator", item.locator, MAX_LOCATOR, required=True)
-        checks.text(f"{at}.quote", item.quote, MAX_TEXT, required=True)
-        source = sources.get(item.source)
-        if source is None:
-            checks.fail(f"{at}.source", f"No document has the slug '{item.source[:100]}'.")
-            continue
-        stored = texts.get(source.id)
-        if stored and collapse_whitespace(item.quote) not in collapse_whitespace(stored[0].text):
-            checks.fail(
-                f"{at}.quote",
-                f"The quote is not in the stored text of '{item.source}': quotes are verbatim.",
-            )
-        rows.append(
-            {
-                "source_id": source.id,
-                "locator": item.locator,
-                "quote": item.quote,
-                "confidence": item.confidence,
-                "position": n,
-            }
-        )
-    return rows
 
 
 async def _state(session: AsyncSession, consultation_id: int) -> dict[str, Any]:

@@ -90,8 +90,12 @@ class Consultation(Node):
 
 @strawberry.type(description="What an organisation did to a principle.")
 class Influence:
+    id: strawberry.ID = strawberry.field(description="Pass it to updateInfluence.")
     effect: InfluenceEffect
     summary: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
     principle_id: strawberry.Private[int]
@@ -99,8 +103,10 @@ class Influence:
     @classmethod
     def from_row(cls, row: models.Influence) -> "Influence":
         return cls(
+            id=strawberry.ID(global_id("Influence", row.id)),
             effect=row.effect,
             summary=row.summary,
+            version=row.version,
             db_id=row.id,
             organisation_id=row.organisation_id,
             principle_id=row.principle_id,
@@ -124,8 +130,12 @@ class Influence:
 
 @strawberry.type(description="A group or organisation that should have been consulted, and why.")
 class Expectation:
+    id: strawberry.ID = strawberry.field(description="Pass it to updateExpectation.")
     basis: ExpectationBasis
     reason: str
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     group_id: strawberry.Private[int | None]
     organisation_id: strawberry.Private[int | None]
@@ -133,8 +143,10 @@ class Expectation:
     @classmethod
     def from_row(cls, row: models.Expectation) -> "Expectation":
         return cls(
+            id=strawberry.ID(global_id("Expectation", row.id)),
             basis=row.basis,
             reason=row.reason,
+            version=row.version,
             db_id=row.id,
             group_id=row.group_id,
             organisation_id=row.organisation_id,
@@ -162,23 +174,29 @@ class Expectation:
 
 @strawberry.type(description='An EIA, PSED, SIA, DPIA... "Not undertaken" is a record too.')
 class ImpactAssessment:
+    id: strawberry.ID = strawberry.field(description="Pass it to updateImpactAssessment.")
     kind: str = strawberry.field(description="EIA, PSED, SIA, DPIA...")
     undertaken: bool
     outcome: str | None = strawberry.field(description='e.g. "LOW".')
     date: dt.date | None
     date_precision: DatePrecision
     reference: str | None = strawberry.field(description="Where the assessment itself is kept.")
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: models.ImpactAssessment) -> "ImpactAssessment":
         return cls(
+            id=strawberry.ID(global_id("ImpactAssessment", row.id)),
             kind=row.kind,
             undertaken=row.undertaken,
             outcome=row.outcome,
             date=row.date,
             date_precision=row.date_precision,
             reference=row.reference,
+            version=row.version,
             db_id=row.id,
         )
 

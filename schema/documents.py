@@ -236,26 +236,48 @@ class Lineage:
 
 @strawberry.type
 class DocumentVersion:
+    id: strawberry.ID = strawberry.field(description="Pass it to updateDocumentVersion.")
     label: str = strawberry.field(description='As the source writes it: "V1", "V1.1", "1.2".')
     date: dt.date | None
     changes: str | None
     author: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
 
     @classmethod
     def from_row(cls, row: models.DocumentVersion) -> "DocumentVersion":
-        return cls(label=row.label, date=row.date, changes=row.changes, author=row.author)
+        return cls(
+            id=strawberry.ID(global_id("DocumentVersion", row.id)),
+            label=row.label,
+            date=row.date,
+            changes=row.changes,
+            author=row.author,
+            version=row.version,
+        )
 
 
 @strawberry.type
 class DocumentRelation:
+    id: strawberry.ID = strawberry.field(description="Pass it to updateDocumentRelation.")
     kind: DocumentRelationKind
     note: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     other_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: models.DocumentRelation, *, other_id: int) -> "DocumentRelation":
-        return cls(kind=row.kind, note=row.note, db_id=row.id, other_id=other_id)
+        return cls(
+            id=strawberry.ID(global_id("DocumentRelation", row.id)),
+            kind=row.kind,
+            note=row.note,
+            version=row.version,
+            db_id=row.id,
+            other_id=other_id,
+        )
 
     @strawberry.field(description="The document at the other end of the relation.")
     async def document(self, info: Info) -> Document:
@@ -272,6 +294,9 @@ class Principle(Node):
     position: int = strawberry.field(description="1-based, as numbered in the source.")
     title: str | None
     text: str
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
 
@@ -282,6 +307,7 @@ class Principle(Node):
             position=row.position,
             title=row.title,
             text=row.text,
+            version=row.version,
             db_id=row.id,
             document_id=row.document_id,
         )

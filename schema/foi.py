@@ -22,14 +22,25 @@ OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisatio
 
 @strawberry.type
 class FoiQuestion:
+    id: strawberry.ID = strawberry.field(description="Pass it to updateFoiQuestion.")
     number: int
     text: str
     answer: str | None
     outcome: FoiOutcome
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
 
     @classmethod
     def from_row(cls, row: models.FoiQuestion) -> "FoiQuestion":
-        return cls(number=row.number, text=row.text, answer=row.answer, outcome=row.outcome)
+        return cls(
+            id=strawberry.ID(global_id("FoiQuestion", row.id)),
+            number=row.number,
+            text=row.text,
+            answer=row.answer,
+            outcome=row.outcome,
+            version=row.version,
+        )
 
 
 @strawberry.type(description="A request under the Freedom of Information Act and its answer.")
@@ -39,6 +50,9 @@ class FoiRequest(Node):
     received_on: dt.date | None
     responded_on: dt.date | None
     summary: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     authority_id: strawberry.Private[int]
     subject_id: strawberry.Private[int | None]
@@ -52,6 +66,7 @@ class FoiRequest(Node):
             received_on=row.received_on,
             responded_on=row.responded_on,
             summary=row.summary,
+            version=row.version,
             db_id=row.id,
             authority_id=row.authority_id,
             subject_id=row.subject_id,

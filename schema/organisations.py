@@ -98,6 +98,9 @@ class StakeholderGroup(Node):
     slug: str
     name: str
     description: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
 
@@ -108,6 +111,7 @@ class StakeholderGroup(Node):
             slug=row.slug,
             name=row.name,
             description=row.description,
+            version=row.version,
             db_id=row.id,
             parent_id=row.parent_id,
         )

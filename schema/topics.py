@@ -41,6 +41,9 @@ class Topic(Node):
     slug: str
     name: str
     description: str | None
+    version: int = strawberry.field(
+        description="Raised by every change; pass it as expectedVersion when you update."
+    )
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -50,6 +53,7 @@ class Topic(Node):
             slug=row.slug,
             name=row.name,
             description=row.description,
+            version=row.version,
             db_id=row.id,
         )
 

@@ -67,25 +67,41 @@ WantedClaim = tuple[Values, tuple[EvidenceRecord, ...]]
 
 
 async def load_seeds(
-    sessionmaker: async_sessionmaker[AsyncSession], data_dir: Path | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    data_dir: Path | None = None,
+    *,
+    actor: str | None = None,
+    dry_run: bool = False,
 ) -> SeedReport:
     """Check the data in `data_dir` (default: the packaged seeds) and write it.
 
     Raises `SeedError` before writing anything if the data has problems; any later
-    failure rolls the whole load back.
+    failure rolls the whole load back. With an `actor`, every row inserted or updated gets
+    an audit entry in the same transaction. A `dry_run` does all the work, reports it, and
+    rolls it back.
     """
     data = await asyncio.to_thread(read_seed_data, data_dir or DATA_DIR)
     report = SeedReport()
-    async with sessionmaker.begin() as session:
-        await SeedWriter(Upserter(session, report)).write(data)
+    async with sessionmaker() as session:  # closing it rolls back whatever is not committed
+        await SeedWriter(Upserter(session, report, actor)).write(data)
+        if dry_run:
+            await session.rollback()
+        else:
+            await session.commit()
     return report
 
 
-async def seed_database(url: str, data_dir: Path | None = None) -> SeedReport:
-    """Load the seeds into the database at `url` (for the CLI)."""
+async def seed_database(
+    url: str,
+    data_dir: Path | None = None,
+    *,
+    actor: str | None = None,
+    dry_run: bool = False,
+) -> SeedReport:
+    """Load the seeds, or the export in `data_dir`, into the database at `url` (for the CLI)."""
     engine = create_engine(url)
     try:
-        return await load_seeds(create_sessionmaker(engine), data_dir)
+        return await load_seeds(create_sessionmaker(engine), data_dir, actor=actor, dry_run=dry_run)
     finally:
         await engine.dispose()
 

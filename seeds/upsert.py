@@ -9,6 +9,8 @@ from sqlalchemy import ColumnElement, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import queries
+from db.edits import record_change, snapshot
+from db.enums import AuditAction
 from db.models import Base
 from seeds.report import SeedReport
 
@@ -18,9 +20,13 @@ Values = dict[str, Any]
 
 
 class Upserter:
-    def __init__(self, session: AsyncSession, report: SeedReport) -> None:
+    """Writes rows and counts them in `report`; with an `actor`, audits every row it inserts
+    or updates, in the same transaction."""
+
+    def __init__(self, session: AsyncSession, report: SeedReport, actor: str | None = None) -> None:
         self.session = session
         self.report = report
+        self.actor = actor
 
     async def upsert(
         self,
@@ -49,8 +55,14 @@ class Upserter:
                 changed = {
                     name: value for name, value in values.items() if getattr(row, name) != value
                 }
+                before = snapshot(row) if changed and self.actor else None
                 for name, value in changed.items():
                     setattr(row, name, value)
+                if changed and "version" in model.__table__.c:
+                    # An editor holding the old version must not overwrite what was loaded.
+                    row.version += 1  # type: ignore[attr-defined]
+                if before is not None:
+                    await self.audit(AuditAction.UPDATE, row, before)
                 counts.updated += bool(changed)
                 counts.unchanged += not changed
             found.append(row)
@@ -58,6 +70,29 @@ class Upserter:
         if not missing:
             return [row for row in found if row is not None]
         statement = insert(model).returning(model, sort_by_parameter_order=True)
-        inserted = iter((await self.session.scalars(statement, missing)).all())
+        inserted = (await self.session.scalars(statement, missing)).all()
         counts.inserted += len(missing)
-        return [row if row is not None else next(inserted) for row in found]
+        for row in inserted:
+            await self.audit(AuditAction.CREATE, row, None)
+        rows = iter(inserted)
+        return [row if row is not None else next(rows) for row in found]
+
+    async def audit(self, action: AuditAction, row: Base, before: Values | None) -> None:
+        """One audit entry (added to the session, flushed with the rest in one batch).
+
+        A join table without an id of its own (memberships, topics) is recorded under its
+        first key column, the record it belongs to; `before` and `after` hold the whole row.
+        """
+        if self.actor is None:
+            return
+        first_key = next(iter(row.__table__.primary_key)).key
+        await record_change(
+            self.session,
+            actor=self.actor,
+            action=action,
+            entity=row.__tablename__,
+            entity_id=getattr(row, first_key),
+            before=before,
+            after=snapshot(row),
+            request_id=None,
+        )

@@ -17,6 +17,7 @@ from api.settings import Settings
 from db.engine import create_engine, create_sessionmaker
 from seeds.loader import seed_database
 from tests.databases import empty_database
+from tests.editing_fixtures import Register, open_register
 
 
 def settings_for(database_url: str) -> Settings:
@@ -61,3 +62,10 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
         yield http
+
+
+@pytest.fixture
+async def register(tmp_path: Path) -> AsyncIterator[Register]:
+    """A fresh seeded register with its own app and tokens, for tests that edit."""
+    async with open_register(tmp_path) as opened:
+        yield opened

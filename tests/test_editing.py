@@ -1,25 +1,14 @@
 """Editing the register: who may, what is checked, and that nothing is lost or half-written."""
 
 import asyncio
-import datetime as dt
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select
 
-from api.app import create_app
-from db import edits, tokens
-from db.engine import create_engine, create_sessionmaker
-from db.enums import TokenRole
-from db.models import ApiToken, AuditEntry, IdempotencyRecord, Organisation
-from seeds.loader import load_seeds
-from tests.conftest import settings_for
-from tests.databases import empty_database
+from db import edits
+from db.models import AuditEntry, Organisation
+from tests.editing_fixtures import Register
 
 CREATE = """mutation($input: OrganisationInput!, $key: String) {
     createOrganisation(input: $input, idempotencyKey: $key) {
@@ -34,67 +23,6 @@ UPDATE = """mutation($slug: String!, $version: Int!, $changes: OrganisationChang
         ... on OrganisationSaved { organisation { slug name url aliases version groups { slug } } }
         ... on EditRefused { errors { field message code } }
     } }"""
-
-
-@dataclass
-class Register:
-    client: httpx.AsyncClient
-    sessionmaker: async_sessionmaker[AsyncSession]
-    tokens: dict[str, str]  # role or state -> bearer token
-
-    def headers(self, who: str) -> dict[str, str]:
-        if who == "anonymous":
-            return {}
-        if who == "malformed":
-            return {"authorization": "Basic dXNlcjpwYXNz"}
-        if who == "unknown":
-            return {"authorization": "Bearer fp_not-a-real-token"}
-        return {"authorization": f"Bearer {self.tokens[who]}"}
-
-    async def send(
-        self, query: str, variables: dict[str, Any], who: str = "editor"
-    ) -> httpx.Response:
-        return await self.client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers=self.headers(who),
-        )
-
-    async def counts(self) -> tuple[int, int, int]:
-        async with self.sessionmaker() as session:
-            organisations = await session.scalar(select(func.count(Organisation.id)))
-            audit = await session.scalar(select(func.count(AuditEntry.id)))
-            keys = await session.scalar(select(func.count(IdempotencyRecord.id)))
-        return int(organisations or 0), int(audit or 0), int(keys or 0)
-
-
-@pytest.fixture
-async def register(tmp_path: Path) -> AsyncIterator[Register]:
-    with empty_database(tmp_path) as url:
-        engine = create_engine(url)
-        sessionmaker = create_sessionmaker(engine)
-        await load_seeds(sessionmaker)
-        issued: dict[str, str] = {}
-        async with sessionmaker.begin() as session:
-            for name, role in [
-                ("editor", TokenRole.EDITOR),
-                ("admin", TokenRole.ADMIN),
-                ("revoked", TokenRole.EDITOR),
-                ("expired", TokenRole.EDITOR),
-            ]:
-                issued[name] = (await tokens.issue(session, name, role, None)).token
-        async with sessionmaker.begin() as session:
-            await tokens.revoke(session, "revoked")
-            past = tokens.now() - dt.timedelta(seconds=1)
-            await session.execute(
-                update(ApiToken).where(ApiToken.name == "expired").values(expires_at=past)
-            )
-        app = create_app(settings_for(url))
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as c:
-            yield Register(c, sessionmaker, issued)
-        await app.state.engine.dispose()
-        await engine.dispose()
 
 
 def new_organisation(slug: str = "womens-aid", **extra: Any) -> dict[str, Any]:

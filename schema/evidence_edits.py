@@ -1,0 +1,157 @@
+"""What many edits share: evidence for a claim, and finding the records an input names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from db import edits, models, queries
+from db.enums import Confidence
+from db.models import Base
+from schema.edits import NOT_FOUND, State, Step, given, refuse
+from schema.errors import UserInputError
+from schema.ids import parse_global_id
+from schema.validation import MAX_TEXT, Checks
+from seeds.quotes import collapse_whitespace
+
+M = TypeVar("M", bound=Base)
+
+MAX_EVIDENCE = 20
+MAX_LOCATOR = 300
+MAX_POSITION = 10_000
+
+
+@strawberry.input(description="Where a claim comes from: a verbatim quote at a place in a source.")
+class EvidenceInput:
+    source: str = strawberry.field(description="The source document's slug.")
+    locator: str = strawberry.field(description='e.g. "Answer to question 9".')
+    quote: str = strawberry.field(
+        description="Verbatim. Where the source's text is stored, the quote must be found in it."
+    )
+    confidence: Confidence = Confidence.STATED
+
+
+async def check_evidence(
+    session: AsyncSession, checks: Checks, field: str, evidence: list[EvidenceInput]
+) -> list[dict[str, Any]]:
+    """Check each piece of evidence; return the rows to write (without their claim)."""
+    if not evidence:
+        checks.fail(field, "Every claim needs at least one piece of evidence.")
+    if len(evidence) > MAX_EVIDENCE:
+        checks.fail(field, f"At most {MAX_EVIDENCE} pieces of evidence.")
+    slugs = sorted({e.source for e in evidence})
+    sources = await queries.by_slugs(session, models.Document, slugs)
+    texts = await queries.children(
+        session, models.DocumentText.document_id, [d.id for d in sources.values()]
+    )
+    rows = []
+    for n, item in enumerate(evidence):
+        at = f"{field}[{n}]"
+        checks.text(f"{at}.locator", item.locator, MAX_LOCATOR, required=True)
+        checks.text(f"{at}.quote", item.quote, MAX_TEXT, required=True)
+        source = sources.get(item.source)
+        if source is None:
+            checks.fail(f"{at}.source", f"No document has the slug '{item.source[:100]}'.")
+            continue
+        stored = texts.get(source.id)
+        if stored and collapse_whitespace(item.quote) not in collapse_whitespace(stored[0].text):
+            checks.fail(
+                f"{at}.quote",
+                f"The quote is not in the stored text of '{item.source}': quotes are verbatim.",
+            )
+        rows.append(
+            {
+                "source_id": source.id,
+                "locator": item.locator,
+                "quote": item.quote,
+                "confidence": item.confidence,
+                "position": n,
+            }
+        )
+    return rows
+
+
+def state_with_evidence(model: type[Base], claim: InstrumentedAttribute[int | None]) -> State:
+    """The audit state of a claim: its row and its evidence, in order."""
+
+    async def state(session: AsyncSession, row_id: int) -> dict[str, Any]:
+        row = (await queries.by_ids(session, model, [row_id]))[row_id]
+        evidence = await queries.children(session, claim, [row_id], models.Evidence.position)
+        return edits.snapshot(row, evidence=[edits.snapshot(e) for e in evidence.get(row_id, [])])
+
+    return state
+
+
+def adding_evidence(session: AsyncSession, claim_column: str, rows: list[dict[str, Any]]) -> Step:
+    """The step that writes a new claim's evidence once the claim has its id."""
+
+    async def add(claim_id: int) -> None:
+        session.add_all(models.Evidence(**{claim_column: claim_id}, **item) for item in rows)
+        await session.flush()
+
+    return add
+
+
+async def slug_id(
+    session: AsyncSession, checks: Checks, model: type[Base], field: str, slug: str, what: str
+) -> int | None:
+    """The id of the record with this slug; a problem in `checks` if there is none."""
+    found = (await queries.by_slugs(session, model, [slug])).get(slug)
+    if found is None:
+        checks.fail(field, f"No {what} has the slug '{slug[:100]}'.")
+        return None
+    return int(found.id)  # type: ignore[attr-defined]
+
+
+def node_key(value: str, type_name: str) -> int | None:
+    """The primary key an id of `type_name` holds; None for a malformed id or another type's."""
+    try:
+        name, key = parse_global_id(value)
+    except UserInputError:
+        return None
+    return key if name == type_name else None
+
+
+async def node_id(
+    session: AsyncSession, checks: Checks, model: type[Base], field: str, value: str, what: str
+) -> int | None:
+    """The id of the `model` record a global id names; a problem in `checks` if there is none."""
+    key = node_key(value, model.__name__)
+    if key is None or not await queries.by_ids(session, model, [key]):
+        checks.fail(field, f"No {what} has this id.")
+        return None
+    return key
+
+
+async def existing(session: AsyncSession, model: type[M], value: str, what: str) -> M:
+    """The record an update names by its global id, or NOT_FOUND."""
+    key = node_key(value, model.__name__)
+    found = None if key is None else (await queries.by_ids(session, model, [key])).get(key)
+    if found is None:
+        raise refuse("id", f"No {what} has this id.", NOT_FOUND)
+    return found
+
+
+def given_values(
+    checks: Checks, prefix: str, changes: object, *, required: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The fields of `changes` that were sent; null is refused for those in `required`."""
+    values = {name: value for name, value in vars(changes).items() if given(value)}
+    for name in required:
+        if name in values and values[name] is None:
+            checks.fail(f"{prefix}.{_camel(name)}", "This cannot be null.")
+    return values
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def check_position(checks: Checks, field: str, value: int | None) -> None:
+    if value is not None and not 1 <= value <= MAX_POSITION:
+        checks.fail(field, f"A position from 1 to {MAX_POSITION}.")

@@ -1,0 +1,183 @@
+"""Creating and updating stakeholder groups: a tree, so a group's parent can never be itself or
+a group below it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import models, queries
+from schema.context import Actor, Info
+from schema.edits import (
+    DUPLICATE,
+    NOT_FOUND,
+    EditRefused,
+    audited_insert,
+    audited_update,
+    create_once,
+    in_transaction,
+    refuse,
+    row_state,
+)
+from schema.evidence_edits import given_values, slug_id
+from schema.organisations import StakeholderGroup
+from schema.validation import MAX_NAME, MAX_TEXT, Checks
+
+ENTITY = "stakeholder_group"
+MAX_GROUP_POSITION = 10_000
+_state = row_state(models.StakeholderGroup)
+
+
+@strawberry.input(description="A new stakeholder group.")
+class StakeholderGroupInput:
+    slug: str
+    name: str
+    description: str | None = None
+    parent: str | None = strawberry.field(
+        default=None, description="The parent group's slug; null for a group at the top."
+    )
+    position: int = strawberry.field(default=0, description="Its place among its siblings.")
+
+
+@strawberry.input(description="Changes to a stakeholder group: only the fields given change.")
+class StakeholderGroupChanges:
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    parent: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The parent group's slug; null for the top."
+    )
+    position: int | None = strawberry.UNSET
+
+
+@strawberry.type(description="The stakeholder group as it is after the change.")
+class StakeholderGroupSaved:
+    stakeholder_group: StakeholderGroup
+
+
+StakeholderGroupPayload = Annotated[
+    StakeholderGroupSaved | EditRefused, strawberry.union("StakeholderGroupPayload")
+]
+
+
+def _check(checks: Checks, prefix: str, values: dict[str, Any]) -> None:
+    if values.get("name") is not None:
+        checks.text(f"{prefix}.name", values["name"], MAX_NAME, required=True)
+    if "description" in values:
+        checks.text(f"{prefix}.description", values["description"], MAX_TEXT)
+    position = values.get("position")
+    if position is not None and not 0 <= position <= MAX_GROUP_POSITION:
+        checks.fail(f"{prefix}.position", f"A position from 0 to {MAX_GROUP_POSITION}.")
+
+
+async def _makes_cycle(session: AsyncSession, group_id: int, parent_id: int) -> bool:
+    """Whether `parent_id` is the group itself or below it."""
+    parents = {g.id: g.parent_id for g in await queries.all_groups(session)}
+    seen: set[int] = set()
+    at: int | None = parent_id
+    while at is not None and at not in seen:
+        if at == group_id:
+            return True
+        seen.add(at)
+        at = parents.get(at)
+    return False
+
+
+async def _saved(session: AsyncSession, group_id: int) -> StakeholderGroupSaved:
+    row = (await queries.by_ids(session, models.StakeholderGroup, [group_id]))[group_id]
+    return StakeholderGroupSaved(stakeholder_group=StakeholderGroup.from_row(row))
+
+
+@strawberry.type
+class StakeholderGroupMutation:
+    @strawberry.mutation(
+        description="Add a stakeholder group, at the top or below a parent. An idempotency key "
+        "makes repeats safe."
+    )
+    async def create_stakeholder_group(
+        self, info: Info, input: StakeholderGroupInput, idempotency_key: str | None = None
+    ) -> StakeholderGroupPayload:
+        async def create(session: AsyncSession, actor: Actor) -> int:
+            checks = Checks()
+            checks.slug("input.slug", input.slug)
+            checks.text("input.name", input.name, MAX_NAME, required=True)
+            _check(checks, "input", {"description": input.description, "position": input.position})
+            parent_id = None
+            if input.parent is not None:
+                parent_id = await slug_id(
+                    session,
+                    checks,
+                    models.StakeholderGroup,
+                    "input.parent",
+                    input.parent,
+                    "stakeholder group",
+                )
+            if await queries.by_slugs(session, models.StakeholderGroup, [input.slug]):
+                checks.fail("input.slug", "A stakeholder group has this slug already.", DUPLICATE)
+            checks.done()
+            row = models.StakeholderGroup(
+                slug=input.slug,
+                name=input.name,
+                description=input.description,
+                parent_id=parent_id,
+                position=input.position,
+            )
+            return await audited_insert(session, info, actor, ENTITY, row, _state)
+
+        return await create_once(
+            info, idempotency_key, "createStakeholderGroup", asdict(input), create, _saved
+        )
+
+    @strawberry.mutation(
+        description="Change a stakeholder group at the version you read. A parent that is the "
+        "group itself or below it is refused."
+    )
+    async def update_stakeholder_group(
+        self, info: Info, slug: str, expected_version: int, changes: StakeholderGroupChanges
+    ) -> StakeholderGroupPayload:
+        async def work(session: AsyncSession, actor: Actor) -> StakeholderGroupSaved:
+            current = (await queries.by_slugs(session, models.StakeholderGroup, [slug])).get(slug)
+            if current is None:
+                raise refuse(
+                    "slug", f"No stakeholder group has the slug '{slug[:100]}'.", NOT_FOUND
+                )
+            group_id = current.id
+            checks = Checks()
+            values = given_values(checks, "changes", changes, required=("name", "position"))
+            _check(checks, "changes", values)
+            if "parent" in values:
+                parent = values.pop("parent")
+                parent_id = None
+                if parent is not None:
+                    parent_id = await slug_id(
+                        session,
+                        checks,
+                        models.StakeholderGroup,
+                        "changes.parent",
+                        parent,
+                        "stakeholder group",
+                    )
+                    if parent_id is not None and await _makes_cycle(session, group_id, parent_id):
+                        checks.fail(
+                            "changes.parent",
+                            "A group cannot be below itself: this parent is the group or one "
+                            "of the groups below it.",
+                        )
+                values["parent_id"] = parent_id
+            checks.done()
+            await audited_update(
+                session,
+                info,
+                actor,
+                ENTITY,
+                models.StakeholderGroup,
+                group_id,
+                expected_version,
+                values,
+                _state,
+            )
+            return await _saved(session, group_id)
+
+        return await in_transaction(info, work)
