@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import AuditAction
 from db.models import AuditEntry, Base, IdempotencyRecord
-from db.tokens import now
+from db.tokens import now as now
 
 
 def snapshot(row: Base, **extra: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,20 +71,30 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Every mutable record has a `version`, raised by each update: an editor's update names the
-# version it read, and a stale one is refused instead of silently overwriting another's work.
+class Record:
+    """What every editable record has.
+
+    `version` is raised by each update: an editor's update names the version it read, and a
+    stale one is refused instead of silently overwriting another's work. An unpublished record
+    is a draft, seen by editors only; a retracted one is withdrawn for everyone, with a reason,
+    and never deleted.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    published: Mapped[bool] = mapped_column(default=True, server_default=true())
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    retraction_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # ---------------------------------------------------------------- who takes part
 
 
-class StakeholderGroup(Base):
+class StakeholderGroup(Record, Base):
     """A node of the stakeholder taxonomy (a tree)."""
 
     __tablename__ = "stakeholder_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
@@ -93,7 +104,7 @@ class StakeholderGroup(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Organisation(Base):
+class Organisation(Record, Base):
     """Anything that publishes, is consulted, or is expected to be.
 
     `named` is false for a party a source describes without naming it.
@@ -102,7 +113,6 @@ class Organisation(Base):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     name: Mapped[str] = mapped_column(NAME, index=True)
     named: Mapped[bool] = mapped_column(default=True)
@@ -138,11 +148,10 @@ class OrganisationGroup(Base):
 # ---------------------------------------------------------------- documents
 
 
-class Document(Base):
+class Document(Record, Base):
     __tablename__ = "document"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     title: Mapped[str] = mapped_column(String(500), index=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind), index=True)
@@ -174,12 +183,11 @@ class DocumentText(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class DocumentVersion(Base):
+class DocumentVersion(Record, Base):
     __tablename__ = "document_version"
     __table_args__ = (UniqueConstraint("document_id", "label"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -190,7 +198,7 @@ class DocumentVersion(Base):
     author: Mapped[str | None] = mapped_column(NAME)
 
 
-class DocumentRelation(Base):
+class DocumentRelation(Record, Base):
     """`document` --kind--> `target`, e.g. a policy CITES a strategy."""
 
     __tablename__ = "document_relation"
@@ -200,7 +208,6 @@ class DocumentRelation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -211,14 +218,13 @@ class DocumentRelation(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class Principle(Base):
+class Principle(Record, Base):
     """A numbered statement of a document."""
 
     __tablename__ = "principle"
     __table_args__ = (UniqueConstraint("document_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str | None] = mapped_column(String(500))
@@ -228,7 +234,7 @@ class Principle(Base):
 # ---------------------------------------------------------------- claims
 
 
-class Consultation(Base):
+class Consultation(Record, Base):
     """An organisation's part in making a document, and the role it played."""
 
     __tablename__ = "consultation"
@@ -238,7 +244,6 @@ class Consultation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -247,14 +252,13 @@ class Consultation(Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
 
-class Influence(Base):
+class Influence(Record, Base):
     """What an organisation did to a principle: shaped, adopted, amended, not adopted."""
 
     __tablename__ = "influence"
     __table_args__ = (UniqueConstraint("principle_id", "organisation_id", "effect"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
     )
@@ -263,7 +267,7 @@ class Influence(Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
 
-class Expectation(Base):
+class Expectation(Record, Base):
     """A group or organisation that should have been consulted on a document, and why."""
 
     __tablename__ = "expectation"
@@ -274,7 +278,6 @@ class Expectation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -288,7 +291,7 @@ class Expectation(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-class Absence(Base):
+class Absence(Record, Base):
     """Evidence of absence: a source shows a group or organisation was not consulted.
 
     Without one, a group that took no part has no record either way.
@@ -302,7 +305,6 @@ class Absence(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -315,13 +317,12 @@ class Absence(Base):
     summary: Mapped[str] = mapped_column(Text)
 
 
-class ImpactAssessment(Base):
+class ImpactAssessment(Record, Base):
     """An EIA, PSED, SIA, DPIA... "Not undertaken" is a record too."""
 
     __tablename__ = "impact_assessment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="CASCADE"), index=True
     )
@@ -335,7 +336,7 @@ class ImpactAssessment(Base):
     reference: Mapped[str | None] = mapped_column(Text)
 
 
-class Evidence(Base):
+class Evidence(Record, Base):
     """Where a claim comes from: a verbatim quote at a locator in a source document.
 
     Exactly one of the claim columns is set.
@@ -356,7 +357,6 @@ class Evidence(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     source_id: Mapped[int] = mapped_column(
         ForeignKey("document.id", ondelete="RESTRICT"), index=True
     )
@@ -390,13 +390,12 @@ class Evidence(Base):
 # ---------------------------------------------------------------- topics
 
 
-class Topic(Base):
+class Topic(Record, Base):
     """A subject a document or principle can cover, or be recorded as leaving out."""
 
     __tablename__ = "topic"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
     name: Mapped[str] = mapped_column(NAME)
     description: Mapped[str | None] = mapped_column(Text)
@@ -424,14 +423,13 @@ class PrincipleTopic(Base):
     )
 
 
-class TopicOmission(Base):
+class TopicOmission(Record, Base):
     """A topic a document does not cover, with the evidence that it does not."""
 
     __tablename__ = "topic_omission"
     __table_args__ = (UniqueConstraint("document_id", "topic_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
     topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"), index=True)
     summary: Mapped[str | None] = mapped_column(Text)
@@ -440,12 +438,11 @@ class TopicOmission(Base):
 # ---------------------------------------------------------------- FOI
 
 
-class FoiRequest(Base):
+class FoiRequest(Record, Base):
     __tablename__ = "foi_request"
     __table_args__ = (UniqueConstraint("authority_id", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     reference: Mapped[str] = mapped_column(String(100), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"))
     received_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -459,12 +456,11 @@ class FoiRequest(Base):
     summary: Mapped[str | None] = mapped_column(Text)
 
 
-class FoiQuestion(Base):
+class FoiQuestion(Record, Base):
     __tablename__ = "foi_question"
     __table_args__ = (UniqueConstraint("request_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
     request_id: Mapped[int] = mapped_column(ForeignKey("foi_request.id", ondelete="CASCADE"))
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)

@@ -245,16 +245,24 @@ async def counts_by_parent(
     return {key: count for key, count in await session.execute(statement)}
 
 
+def _visible_group(group_id: Any) -> ColumnElement[bool]:
+    # The reader's visibility rules reach ORM entities only; a recursive CTE's step is a plain
+    # table alias (SQLAlchemy cannot adapt them there), so it checks the group through one.
+    return exists(select(StakeholderGroup.id).where(StakeholderGroup.id == group_id))
+
+
 def _membership(group_ids: Iterable[int]) -> Any:
     """(root, member) for each requested group and every group below it: a recursive CTE."""
-    below = aliased(StakeholderGroup)
+    below = StakeholderGroup.__table__.alias("below")
     tree = (
         select(StakeholderGroup.id.label("root"), StakeholderGroup.id.label("member"))
         .where(StakeholderGroup.id.in_(list(group_ids)))
         .cte("membership", recursive=True)
     )
     return tree.union_all(
-        select(tree.c.root, below.id).join(below, below.parent_id == tree.c.member)
+        select(tree.c.root, below.c.id)
+        .join(below, below.c.parent_id == tree.c.member)
+        .where(_visible_group(below.c.id))
     )
 
 
@@ -292,12 +300,14 @@ async def organisation_counts_by_group(
 
 def _group_closure() -> Any:
     """(ancestor, member): every group paired with itself and each group below it."""
-    below = aliased(StakeholderGroup)
+    below = StakeholderGroup.__table__.alias("below")
     closure = select(
         StakeholderGroup.id.label("ancestor"), StakeholderGroup.id.label("member")
     ).cte("closure", recursive=True)
     return closure.union_all(
-        select(closure.c.ancestor, below.id).join(below, below.parent_id == closure.c.member)
+        select(closure.c.ancestor, below.c.id)
+        .join(below, below.c.parent_id == closure.c.member)
+        .where(_visible_group(below.c.id))
     )
 
 
@@ -365,16 +375,16 @@ async def lineage_by_document(
 ) -> dict[int, list[LineageStep]]:
     """Documents each one supersedes or refreshes (earlier) or is superseded by (later),
     followed transitively, nearest first."""
-    relation = aliased(DocumentRelation)
+    relation = DocumentRelation.__table__.alias("step")
     start, reach = (
         (DocumentRelation.document_id, DocumentRelation.target_id)
         if earlier
         else (DocumentRelation.target_id, DocumentRelation.document_id)
     )
     next_start, next_reach = (
-        (relation.document_id, relation.target_id)
+        (relation.c.document_id, relation.c.target_id)
         if earlier
-        else (relation.target_id, relation.document_id)
+        else (relation.c.target_id, relation.c.document_id)
     )
     chain = (
         select(
@@ -388,9 +398,14 @@ async def lineage_by_document(
         .cte("chain", recursive=True)
     )
     chain = chain.union_all(
-        select(chain.c.origin, relation.id, relation.kind, next_reach, chain.c.depth + 1)
+        select(chain.c.origin, relation.c.id, relation.c.kind, next_reach, chain.c.depth + 1)
         .join(relation, next_start == chain.c.reached)
-        .where(relation.kind.in_(LINEAGE_KINDS), chain.c.depth < MAX_LINEAGE_DEPTH)
+        .where(
+            relation.c.kind.in_(LINEAGE_KINDS),
+            chain.c.depth < MAX_LINEAGE_DEPTH,
+            # A plain alias escapes the visibility rules: check the relation through the model.
+            exists(select(DocumentRelation.id).where(DocumentRelation.id == relation.c.id)),
+        )
     )
     statement = select(chain).order_by(chain.c.origin, chain.c.depth, chain.c.relation_id)
     found: dict[int, list[LineageStep]] = defaultdict(list)

@@ -35,9 +35,11 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    exists,
     func,
     literal,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -248,8 +250,19 @@ def _matches(backend: _Backend) -> Subquery:
             *backend.entry,
         )
         .select_from(source)
-        .where(backend.matching)
+        .where(backend.matching, _visible(node, node_id))
         .subquery("matches")
+    )
+
+
+def _visible(node: ColumnElement[str], node_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """The hit's node exists for this session: through the models, the visibility rules for
+    the session's audience (no drafts for readers, nothing retracted) apply to it."""
+    return or_(
+        *(
+            and_(node == model.__tablename__, exists(select(model.id).where(model.id == node_id)))
+            for model in (Document, Principle, Organisation, Consultation)
+        )
     )
 
 

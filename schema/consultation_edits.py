@@ -17,6 +17,7 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
+    audited_retract,
     audited_update,
     create_once,
     given,
@@ -37,12 +38,18 @@ class ConsultationInput:
     role: ConsultationRole
     summary: str | None = None
     evidence: list[EvidenceInput]
+    published: bool = strawberry.field(
+        default=True, description="False keeps it a draft, seen by editors only."
+    )
 
 
 @strawberry.input(description="Changes to a consultation: only the fields given change.")
 class ConsultationChanges:
     role: ConsultationRole | None = strawberry.UNSET
     summary: str | None = strawberry.UNSET
+    published: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="True publishes a draft; false withdraws it to draft."
+    )
 
 
 @strawberry.type(description="The consultation as it is after the change.")
@@ -63,6 +70,14 @@ async def _state(session: AsyncSession, consultation_id: int) -> dict[str, Any]:
     return edits.snapshot(
         row, evidence=[edits.snapshot(e) for e in evidence.get(consultation_id, [])]
     )
+
+
+async def _existing(session: AsyncSession, id: str) -> int:
+    type_name, consultation_id = parse_global_id(id)
+    found = await queries.by_ids(session, models.Consultation, [consultation_id])
+    if type_name != "Consultation" or consultation_id not in found:
+        raise refuse("id", "No consultation has this id.", NOT_FOUND)
+    return consultation_id
 
 
 async def _saved(session: AsyncSession, consultation_id: int) -> ConsultationSaved:
@@ -110,6 +125,7 @@ class ConsultationMutation:
                 organisation_id=organisation_id,
                 role=input.role,
                 summary=input.summary,
+                published=input.published,
             )
 
             async def add_evidence(consultation_id: int) -> None:
@@ -131,10 +147,7 @@ class ConsultationMutation:
         self, info: Info, id: strawberry.ID, expected_version: int, changes: ConsultationChanges
     ) -> ConsultationPayload:
         async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
-            type_name, consultation_id = parse_global_id(id)
-            found = await queries.by_ids(session, models.Consultation, [consultation_id])
-            if type_name != "Consultation" or consultation_id not in found:
-                raise refuse("id", "No consultation has this id.", NOT_FOUND)
+            consultation_id = await _existing(session, id)
             checks = Checks()
             values: dict[str, Any] = {}
             if given(changes.role):
@@ -144,6 +157,10 @@ class ConsultationMutation:
             if given(changes.summary):
                 checks.text("changes.summary", changes.summary, MAX_TEXT)
                 values["summary"] = changes.summary
+            if given(changes.published):
+                if changes.published is None:
+                    checks.fail("changes.published", "published is true or false, not null.")
+                values["published"] = changes.published
             checks.done()
             await audited_update(
                 session,
@@ -154,6 +171,27 @@ class ConsultationMutation:
                 consultation_id,
                 expected_version,
                 values,
+                _state,
+            )
+            return await _saved(session, consultation_id)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(description="Withdraw a consultation for everyone, saying why.")
+    async def retract_consultation(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> ConsultationPayload:
+        async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
+            consultation_id = await _existing(session, id)
+            await audited_retract(
+                session,
+                info,
+                actor,
+                ENTITY,
+                models.Consultation,
+                consultation_id,
+                expected_version,
+                reason,
                 _state,
             )
             return await _saved(session, consultation_id)

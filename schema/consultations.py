@@ -59,6 +59,7 @@ class Consultation(Node):
     version: int = strawberry.field(
         description="Raised by every change; pass it as expectedVersion when you update."
     )
+    published: bool = strawberry.field(description="False for a draft, which only editors see.")
     db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
@@ -70,6 +71,7 @@ class Consultation(Node):
             role=row.role,
             summary=row.summary,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             document_id=row.document_id,
             organisation_id=row.organisation_id,

@@ -8,6 +8,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import TokenRole
+from db.visibility import Audience
 from schema.loaders import Loaders
 
 
@@ -27,7 +28,8 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.sessionmaker)
+        audience = Audience.READERS if self.actor is None else Audience.EDITORS
+        self.loaders = Loaders(self.sessionmaker, audience)
 
 
 Info = strawberry.Info[Context, None]

@@ -18,6 +18,7 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
+    audited_retract,
     audited_update,
     create_once,
     given,
@@ -45,6 +46,9 @@ class DocumentInput:
     review_due_precision: DatePrecision = DatePrecision.DAY
     url: str | None = None
     summary: str | None = None
+    published: bool = strawberry.field(
+        default=True, description="False keeps it a draft, seen by editors only."
+    )
 
 
 @strawberry.input(description="Changes to a document: only the fields given change.")
@@ -61,6 +65,9 @@ class DocumentChanges:
     review_due_precision: DatePrecision | None = strawberry.UNSET
     url: str | None = strawberry.UNSET
     summary: str | None = strawberry.UNSET
+    published: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="True publishes a draft; false withdraws it to draft."
+    )
 
 
 @strawberry.type(description="The document as it is after the change.")
@@ -71,7 +78,14 @@ class DocumentSaved:
 DocumentPayload = Annotated[DocumentSaved | EditRefused, strawberry.union("DocumentPayload")]
 
 # Fields that must not be null when given, and plain text fields with their limits.
-_REQUIRED = ("title", "kind", "formality", "published_precision", "review_due_precision")
+_REQUIRED = (
+    "title",
+    "kind",
+    "formality",
+    "published_precision",
+    "review_due_precision",
+    "published",
+)
 _TEXTS = {"title": MAX_TITLE, "summary": MAX_TEXT}
 
 
@@ -157,6 +171,30 @@ class DocumentMutation:
                 document_id,
                 expected_version,
                 values,
+                _state,
+            )
+            return await _saved(session, document_id)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(description="Withdraw a document for everyone, saying why.")
+    async def retract_document(
+        self, info: Info, slug: str, expected_version: int, reason: str
+    ) -> DocumentPayload:
+        async def work(session: AsyncSession, actor: Actor) -> DocumentSaved:
+            current = (await queries.by_slugs(session, models.Document, [slug])).get(slug)
+            if current is None:
+                raise refuse("slug", f"No document has the slug '{slug[:100]}'.", NOT_FOUND)
+            document_id = current.id
+            await audited_retract(
+                session,
+                info,
+                actor,
+                ENTITY,
+                models.Document,
+                document_id,
+                expected_version,
+                reason,
                 _state,
             )
             return await _saved(session, document_id)

@@ -56,6 +56,7 @@ class Document(Node):
     version: int = strawberry.field(
         description="Raised by every change; pass it as expectedVersion when you update."
     )
+    published: bool = strawberry.field(description="False for a draft, which only editors see.")
     db_id: strawberry.Private[int]
     publisher_id: strawberry.Private[int | None]
 
@@ -74,6 +75,7 @@ class Document(Node):
             url=row.url,
             summary=row.summary,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             publisher_id=row.publisher_id,
         )

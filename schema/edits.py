@@ -196,6 +196,7 @@ async def audited_update(
     values: dict[str, Any],
     state: State,
     then: Step | None = None,
+    action: AuditAction = AuditAction.UPDATE,
 ) -> None:
     """Update a record at the version its editor read, or refuse with CONFLICT; audit it."""
     before = await state(session, row_id)
@@ -214,7 +215,7 @@ async def audited_update(
     await edits.record_change(
         session,
         actor=actor.name,
-        action=AuditAction.UPDATE,
+        action=action,
         entity=entity,
         entity_id=row_id,
         before=before,
@@ -226,3 +227,35 @@ async def audited_update(
 def given(value: object) -> bool:
     """Whether an optional input field was sent at all (null counts as sent)."""
     return value is not strawberry.UNSET
+
+
+MAX_REASON = 2_000
+
+
+async def audited_retract(
+    session: AsyncSession,
+    info: Info,
+    actor: Actor,
+    entity: str,
+    model: type[Base],
+    row_id: int,
+    expected_version: int,
+    reason: str,
+    state: State,
+) -> None:
+    """Withdraw a record for everyone, keeping it and saying why: nothing is deleted."""
+    if not reason.strip() or len(reason) > MAX_REASON:
+        raise refuse("reason", f"Say why, in 1 to {MAX_REASON} characters.", INVALID)
+    values = {"retracted_at": edits.now(), "retraction_reason": reason}
+    await audited_update(
+        session,
+        info,
+        actor,
+        entity,
+        model,
+        row_id,
+        expected_version,
+        values,
+        state,
+        action=AuditAction.RETRACT,
+    )

@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from db import queries
 from db.models import Base, Organisation, StakeholderGroup
 from db.queries import Page
+from db.visibility import AUDIENCE, Audience
 
 M = TypeVar("M", bound=Base)
 R = TypeVar("R")
@@ -70,21 +71,23 @@ class Loaders:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
+        audience: Audience = Audience.READERS,
         site: tuple[str, ...] = (),
         loaders: dict[Hashable, DataLoader[Any, Any]] | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._audience = audience
         self._site = site
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {} if loaders is None else loaders
 
     def at(self, path: Sequence[str | int]) -> Loaders:
         """The loaders for the query site at `path` (a resolver's info.path.as_list())."""
         site = tuple(step for step in path if isinstance(step, str))
-        return Loaders(self._sessionmaker, site, self._loaders)
+        return Loaders(self._sessionmaker, self._audience, site, self._loaders)
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[R]]) -> R:
-        """Run one read in its own short session."""
-        async with self._sessionmaker() as session:
+        """Run one read in its own short session, showing only what the audience may see."""
+        async with self._sessionmaker(info={AUDIENCE: self._audience}) as session:
             return await work(session)
 
     def _loader(

@@ -15,6 +15,7 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
+    audited_retract,
     audited_update,
     create_once,
     given,
@@ -40,6 +41,9 @@ class OrganisationInput:
     groups: list[str] = strawberry.field(
         default_factory=list, description="Stakeholder group slugs."
     )
+    published: bool = strawberry.field(
+        default=True, description="False keeps it a draft, seen by editors only."
+    )
 
 
 @strawberry.input(description="Changes to an organisation: only the fields given change.")
@@ -53,6 +57,9 @@ class OrganisationChanges:
     )
     groups: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces every group membership (slugs)."
+    )
+    published: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="True publishes a draft; false withdraws it to draft."
     )
 
 
@@ -144,6 +151,7 @@ class OrganisationMutation:
                 named=input.named,
                 description=input.description,
                 url=input.url,
+                published=input.published,
             )
 
             async def links(organisation_id: int) -> None:
@@ -183,6 +191,10 @@ class OrganisationMutation:
             if given(changes.url):
                 checks.url("changes.url", changes.url)
                 values["url"] = changes.url
+            if given(changes.published):
+                if changes.published is None:
+                    checks.fail("changes.published", "published is true or false, not null.")
+                values["published"] = changes.published
             aliases = changes.aliases if given(changes.aliases) else None
             checks.items("changes.aliases", aliases, MAX_NAME)
             group_slugs = changes.groups if given(changes.groups) else None
@@ -206,6 +218,33 @@ class OrganisationMutation:
                 values,
                 _state,
                 links,
+            )
+            return await _saved(session, organisation_id)
+
+        return await in_transaction(info, work)
+
+    @strawberry.mutation(
+        description="Withdraw an organisation for everyone, saying why. Nothing is deleted: the "
+        "record and its history stay in the audit trail."
+    )
+    async def retract_organisation(
+        self, info: Info, slug: str, expected_version: int, reason: str
+    ) -> OrganisationPayload:
+        async def work(session: AsyncSession, actor: Actor) -> OrganisationSaved:
+            current = (await queries.by_slugs(session, models.Organisation, [slug])).get(slug)
+            if current is None:
+                raise refuse("slug", f"No organisation has the slug '{slug[:100]}'.", NOT_FOUND)
+            organisation_id = current.id
+            await audited_retract(
+                session,
+                info,
+                actor,
+                ENTITY,
+                models.Organisation,
+                organisation_id,
+                expected_version,
+                reason,
+                _state,
             )
             return await _saved(session, organisation_id)
 

@@ -32,6 +32,7 @@ class Organisation(Node):
     version: int = strawberry.field(
         description="Raised by every change; pass it as expectedVersion when you update."
     )
+    published: bool = strawberry.field(description="False for a draft, which only editors see.")
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -44,6 +45,7 @@ class Organisation(Node):
             description=row.description,
             url=row.url,
             version=row.version,
+            published=row.published,
             db_id=row.id,
         )
 

@@ -46,6 +46,7 @@ from db.models import (
     OrganisationGroup,
     Principle,
     PrincipleTopic,
+    Record,
     StakeholderGroup,
     Topic,
     TopicOmission,
@@ -172,10 +173,25 @@ def _fields(**values: Any) -> Mapping:
     }
 
 
+def _refuse_drafts_and_retractions(register: Register) -> None:
+    """The seed format has no way yet to say "draft" or "retracted": an import would publish
+    such records, so the export refuses rather than lose that."""
+    rows = [row for value in vars(register).values() for row in value if isinstance(row, Record)]
+    drafts = sum(1 for row in rows if not row.published and row.retracted_at is None)
+    retracted = sum(1 for row in rows if row.retracted_at is not None)
+    if drafts or retracted:
+        raise ExportError(
+            f"the register holds {drafts} draft and {retracted} retracted record(s); the export "
+            "format cannot carry them yet, and an import would publish them: publish or remove "
+            "them first"
+        )
+
+
 class SeedFormat:
     """Turns the rows of a register into the files of the seed format."""
 
     def __init__(self, register: Register) -> None:
+        _refuse_drafts_and_retractions(register)
         self.register = register
         self.group_slugs = {group.id: group.slug for group in register.groups}
         self.organisation_slugs = {row.id: row.slug for row in register.organisations}

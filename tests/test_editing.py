@@ -471,3 +471,146 @@ async def test_document_checks_and_updates(register: Register) -> None:
         )
     ).json()["data"]["updateDocument"]
     assert null_title["errors"][0]["field"] == "changes.title"
+
+
+async def test_drafts_are_for_editors_until_published(register: Register) -> None:
+    draft = {
+        "slug": "draft-guidance",
+        "title": "Draft guidance",
+        "kind": "GUIDANCE",
+        "published": False,
+    }
+    await register.send(CREATE_DOCUMENT, {"input": draft})
+    lookup = """{ document(slug: "draft-guidance") { slug published }
+                  documents(first: 100, filter: {text: "draft guidance"}) { totalCount } }"""
+    readers = (await register.send(lookup, {}, "anonymous")).json()["data"]
+    assert readers == {"document": None, "documents": {"totalCount": 0}}
+    editors = (await register.send(lookup, {}, "editor")).json()["data"]
+    assert editors == {
+        "document": {"slug": "draft-guidance", "published": False},
+        "documents": {"totalCount": 1},
+    }
+    published = (
+        await register.send(
+            UPDATE_DOCUMENT,
+            {"slug": "draft-guidance", "version": 1, "changes": {"published": True}},
+        )
+    ).json()
+    assert published["data"]["updateDocument"]["document"]["version"] == 2
+    readers = (await register.send(lookup, {}, "anonymous")).json()["data"]
+    assert readers["document"] == {"slug": "draft-guidance", "published": True}
+
+
+async def test_a_draft_consultation_is_hidden_from_readers_everywhere(
+    register: Register,
+) -> None:
+    consultation = {
+        "document": "npcc-sex-work-and-prostitution-guidance-2019",
+        "organisation": "nelson-trust",
+        "role": "REVIEWER",
+        "published": False,
+        "evidence": [{"source": "beyond-the-gaze", "locator": "x", "quote": "Draft note."}],
+    }
+    await register.send(CREATE_CONSULTATION, {"input": consultation})
+    query = """{ organisation(slug: "nelson-trust") { consultations { totalCount } }
+                 document(slug: "npcc-sex-work-and-prostitution-guidance-2019") {
+                   consultations(first: 100) { nodes { organisation { slug } } } } }"""
+    for who, expected in (("anonymous", False), ("editor", True)):
+        data = (await register.send(query, {}, who)).json()["data"]
+        on_document = {
+            n["organisation"]["slug"] for n in data["document"]["consultations"]["nodes"]
+        }
+        assert ("nelson-trust" in on_document) is expected
+        assert data["organisation"]["consultations"]["totalCount"] == (2 if expected else 1)
+
+
+async def test_retracting_withdraws_for_everyone_keeps_the_row_and_audits(
+    register: Register,
+) -> None:
+    slug = "national-ugly-mugs"
+    version = await _organisation_version(register, slug)
+    retract = """mutation($slug: String!, $version: Int!, $reason: String!) {
+        retractOrganisation(slug: $slug, expectedVersion: $version, reason: $reason) {
+        __typename ... on EditRefused { errors { field code } } } }"""
+    empty = (await register.send(retract, {"slug": slug, "version": version, "reason": " "})).json()
+    assert empty["data"]["retractOrganisation"]["errors"] == [
+        {"field": "reason", "code": "BAD_USER_INPUT"}
+    ]
+    done = await register.send(
+        retract, {"slug": slug, "version": version, "reason": "Recorded twice by mistake."}
+    )
+    assert done.json()["data"]["retractOrganisation"]["__typename"] == "OrganisationSaved"
+    for who in ("anonymous", "editor"):
+        data = (
+            await register.send(
+                '{ organisation(slug: "national-ugly-mugs") { slug } organisations(filter: {text: "ugly"}) { totalCount } }',
+                {},
+                who,
+            )
+        ).json()["data"]
+        assert data == {"organisation": None, "organisations": {"totalCount": 0}}
+    async with register.sessionmaker() as session:
+        row = await session.scalar(select(Organisation).where(Organisation.slug == slug))
+        assert row is not None
+        action = await session.scalar(
+            select(AuditEntry.action)
+            .where(AuditEntry.entity == "organisation", AuditEntry.entity_id == row.id)
+            .order_by(AuditEntry.id.desc())
+        )
+    assert row.retraction_reason == "Recorded twice by mistake."
+    assert action is not None and action.value == "RETRACT"
+
+
+async def test_search_shows_readers_no_drafts_and_nobody_retracted_records(
+    register: Register,
+) -> None:
+    draft = {
+        "slug": "zanzibar-protocol",
+        "title": "Zanzibar protocol draft",
+        "kind": "GUIDANCE",
+        "published": False,
+    }
+    await register.send(CREATE_DOCUMENT, {"input": draft})
+    search = (
+        '{ search(text: "zanzibar") { totalCount nodes { node { ... on Document { slug } } } } }'
+    )
+    readers = (await register.send(search, {}, "anonymous")).json()
+    assert readers == {"data": {"search": {"totalCount": 0, "nodes": []}}}
+    editors = (await register.send(search, {}, "editor")).json()
+    assert editors["data"]["search"]["nodes"] == [{"node": {"slug": "zanzibar-protocol"}}]
+    retract = """mutation { retractDocument(slug: "zanzibar-protocol", expectedVersion: 1,
+        reason: "Entered in error.") { __typename } }"""
+    await register.send(retract, {}, "editor")
+    editors = (await register.send(search, {}, "editor")).json()
+    assert editors == {"data": {"search": {"totalCount": 0, "nodes": []}}}
+
+
+async def test_children_of_a_draft_are_hidden_from_readers(register: Register) -> None:
+    draft = {
+        "slug": "draft-with-parts",
+        "title": "Draft with parts",
+        "kind": "POLICY",
+        "published": False,
+    }
+    await register.send(CREATE_DOCUMENT, {"input": draft})
+    consultation = {
+        "document": "draft-with-parts",
+        "organisation": "home-office",
+        "role": "CONSULTED",
+        "evidence": [{"source": "beyond-the-gaze", "locator": "x", "quote": "Part."}],
+    }
+    await register.send(CREATE_CONSULTATION, {"input": consultation})
+    # The consultation is published, but its document is a draft: readers reach neither.
+    query = """{ organisation(slug: "home-office") { consultations(first: 100) {
+        totalCount nodes { document { slug } } } } }"""
+    readers = (await register.send(query, {}, "anonymous")).json()
+    assert "errors" not in readers
+    slugs = [
+        n["document"]["slug"] for n in readers["data"]["organisation"]["consultations"]["nodes"]
+    ]
+    assert "draft-with-parts" not in slugs
+    assert readers["data"]["organisation"]["consultations"]["totalCount"] == len(slugs)
+    editors = (await register.send(query, {}, "editor")).json()
+    assert "draft-with-parts" in [
+        n["document"]["slug"] for n in editors["data"]["organisation"]["consultations"]["nodes"]
+    ]

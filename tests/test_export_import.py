@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_sessionmaker
@@ -22,8 +22,10 @@ from seeds.errors import SeedError
 from seeds.export import (
     CONSULTATION_HEADER,
     INFLUENCE_HEADER,
+    ExportError,
     csv_text,
     export_database,
+    export_register,
     neutralise,
     read_database,
     read_register,
@@ -380,3 +382,19 @@ async def test_the_csv_command_neutralises_formulas_in_the_data(
     names = {row["organisation_slug"]: row["organisation_name"] for row in rows}
     assert names["home-office"] == '\'=HYPERLINK("http://x","Home Office")'
     assert names["national-ugly-mugs"] == "National Ugly Mugs"
+
+
+async def test_an_export_refuses_drafts_and_retractions_rather_than_lose_them(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    await seed_database(fresh_database_url)
+    engine = create_engine(fresh_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    async with sessionmaker.begin() as session:
+        await session.execute(
+            update(Organisation).where(Organisation.slug == "home-office").values(published=False)
+        )
+    with pytest.raises(ExportError, match="1 draft and 0 retracted"):
+        await export_register(sessionmaker, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    await engine.dispose()

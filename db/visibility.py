@@ -1,0 +1,108 @@
+"""Who sees which records: readers never see drafts; nobody's reads return retracted records.
+
+A record is visible only if it is, and so are the records it belongs to: a consultation needs
+its document and its organisation, an influence its principle (and so that principle's
+document) and its organisation. So nothing a reader can reach points at something hidden.
+
+A session opened with `info={"audience": ...}` has these conditions added to every ORM SELECT
+it runs, for every editable table the statement touches, so no query can forget them.
+Sessions opened without an audience (the write path) see everything.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, event, exists, select
+from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criteria
+
+from db.models import (
+    Absence,
+    Consultation,
+    Document,
+    DocumentRelation,
+    DocumentVersion,
+    Evidence,
+    Expectation,
+    FoiQuestion,
+    FoiRequest,
+    ImpactAssessment,
+    Influence,
+    Organisation,
+    Principle,
+    Record,
+    StakeholderGroup,
+    Topic,
+    TopicOmission,
+)
+
+AUDIENCE = "audience"
+
+
+class Audience(StrEnum):
+    READERS = "readers"  # published records only
+    EDITORS = "editors"  # drafts too
+
+
+# What each kind of record belongs to: (foreign key attribute, the record it points at).
+# Only required links: an optional one (an FOI request's subject) is simply null when hidden.
+BELONGS_TO: dict[type[Record], tuple[tuple[str, type[Record]], ...]] = {
+    StakeholderGroup: (),
+    Organisation: (),
+    Document: (),
+    Topic: (),
+    Principle: (("document_id", Document),),
+    DocumentVersion: (("document_id", Document),),
+    DocumentRelation: (("document_id", Document), ("target_id", Document)),
+    Consultation: (("document_id", Document), ("organisation_id", Organisation)),
+    Influence: (("principle_id", Principle), ("organisation_id", Organisation)),
+    Expectation: (("document_id", Document),),
+    Absence: (("document_id", Document),),
+    ImpactAssessment: (("document_id", Document),),
+    TopicOmission: (("document_id", Document), ("topic_id", Topic)),
+    Evidence: (("source_id", Document),),
+    FoiRequest: (("authority_id", Organisation),),
+    FoiQuestion: (("request_id", FoiRequest),),
+}
+
+
+_BY_TABLE = {model.__tablename__: parents for model, parents in BELONGS_TO.items()}  # type: ignore[attr-defined]
+
+
+def visible(entity: Any, audience: Audience) -> ColumnElement[bool]:
+    """The condition under which rows of `entity` (a model or an alias) are visible."""
+    condition: ColumnElement[bool] = entity.retracted_at.is_(None)
+    if audience is Audience.READERS:
+        condition = and_(condition, entity.published.is_(True))
+    # SQLAlchemy hands in the class, an alias of it, or a wrapper: all answer __tablename__.
+    for attribute, parent_model in _BY_TABLE[entity.__tablename__]:
+        parent: Any = aliased(parent_model)
+        condition = and_(
+            condition,
+            exists(
+                select(parent.id).where(
+                    parent.id == getattr(entity, attribute), visible(parent, audience)
+                )
+            ),
+        )
+    return condition
+
+
+# Built once, as plain expressions: SQLAlchemy's lambda criteria are analysed with stand-in
+# values, which would defeat the branch on the audience above.
+CRITERIA: dict[Audience, list[Any]] = {
+    audience: [
+        with_loader_criteria(model, visible(model, audience), include_aliases=True)
+        for model in BELONGS_TO
+    ]
+    for audience in Audience
+}
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_what_this_audience_may_not_see(state: ORMExecuteState) -> None:
+    audience = state.session.info.get(AUDIENCE)
+    if audience is None or not state.is_select:
+        return
+    state.statement = state.statement.options(*CRITERIA[Audience(audience)])
