@@ -12,7 +12,7 @@ import strawberry
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models
-from db.enums import ConsultationRole, DatePrecision
+from db.enums import ConsultationRole, DatePrecision, DocumentRelationKind
 from schema.context import Info, loaders
 from schema.coverage import CoverageStatus, GroupCoverage, assess, distinct_evidence, facts_for
 from schema.coverage import left_out as left_out_of
@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
 ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
 
+RELATION_WORDS = {
+    DocumentRelationKind.SUPERSEDES: "Supersedes",
+    DocumentRelationKind.REFRESHES: "Refreshes",
+    DocumentRelationKind.CITES: "Cites or draws on",
+    DocumentRelationKind.IMPLEMENTS: "Implements",
+    DocumentRelationKind.RESPONDS_TO: "Responds to",
+}
 ROLE_WORDS = {
     ConsultationRole.CONSULTED: "consulted",
     ConsultationRole.ADVISOR: "adviser",
@@ -92,6 +99,7 @@ class AnswerFacts:
     evidence: dict[tuple[str, int], list[models.Evidence]]  # (claim kind, claim id) -> rows
     left_out: Sequence[GroupCoverage]
     assessments: Sequence[models.ImpactAssessment]
+    relations: Sequence[models.DocumentRelation]  # what the document cites, refreshes...
     sources: dict[int, models.Document]
 
 
@@ -133,6 +141,13 @@ def render(facts: AnswerFacts) -> str:
             f"  - {row.reason} {citations.cite(facts.evidence.get(('expectation', row.id), []))}"
             for row in group.expectation_rows
         ]
+    lines += ["", "## What it draws on", ""]
+    if not facts.relations:
+        lines.append("No record is held of documents or research it draws on.")
+    for relation in facts.relations:
+        target = facts.sources[relation.target_id].title
+        cited = citations.cite(facts.evidence.get(("relation", relation.id), []))
+        lines.append(f"- {RELATION_WORDS[relation.kind]} \u201c{target}\u201d. {cited}")
     lines += ["", "## Impact assessments", ""]
     if not facts.assessments:
         lines.append("No record is held of any impact assessment of this document.")
@@ -160,6 +175,9 @@ async def gather(info: Info, document: models.Document) -> AnswerFacts:
     ).load(document.id)
     assessments = await at_site.children(
         models.ImpactAssessment.document_id, models.ImpactAssessment.id
+    ).load(document.id)
+    relations = await at_site.children(
+        models.DocumentRelation.document_id, models.DocumentRelation.id
     ).load(document.id)
     tree = await at_site.group_tree()
     (facts,) = await facts_for(info, [document.id])
@@ -192,8 +210,12 @@ async def gather(info: Info, document: models.Document) -> AnswerFacts:
         **await _evidence(
             info, models.Evidence.impact_assessment_id, "assessment", [a.id for a in assessments]
         ),
+        **await _evidence(info, models.Evidence.relation_id, "relation", [r.id for r in relations]),
     }
-    source_ids = sorted({row.source_id for rows in evidence.values() for row in rows})
+    source_ids = sorted(
+        {row.source_id for rows in evidence.values() for row in rows}
+        | {r.target_id for r in relations}
+    )
     sources = {
         row.id: row
         for row in await at_site.by_id(models.Document).load_many(source_ids)
@@ -207,6 +229,7 @@ async def gather(info: Info, document: models.Document) -> AnswerFacts:
         evidence=evidence,
         left_out=left_out,
         assessments=assessments,
+        relations=relations,
         sources=sources,
     )
 

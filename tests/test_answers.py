@@ -32,6 +32,10 @@ async def test_the_answer_for_the_npcc_guidance(client: httpx.AsyncClient) -> No
     assert "Women's groups" in markdown.split("## Expected but not consulted")[1]
     assert {g["group"]["slug"] for g in answer["leftOut"]} >= {"womens-groups"}
     assert "PSED: not undertaken" in markdown
+    # Answer 10's research is not a party but a source the guidance draws on, with its quote.
+    drawn_on = markdown.split("## What it draws on")[1].split("##")[0]
+    assert re.search(r"Beyond the Gaze.*\[\d+\]", drawn_on)
+    assert "took into account relevant academic research" in markdown.split("## Sources")[1]
     # Every citation number used is listed once among the sources, with its quote.
     sources = markdown.split("## Sources")[1]
     cited = set(re.findall(r"\[(\d+)\]", markdown.split("## Sources")[0]))
