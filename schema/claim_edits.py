@@ -18,9 +18,8 @@ from schema.edits import (
     DUPLICATE,
     EditRefused,
     audited_insert,
-    audited_update,
     create_once,
-    in_transaction,
+    update_once,
 )
 from schema.evidence_edits import (
     EvidenceInput,
@@ -234,7 +233,7 @@ class ClaimMutation:
     async def update_influence(
         self, info: Info, id: strawberry.ID, expected_version: int, changes: InfluenceChanges
     ) -> InfluencePayload:
-        async def work(session: AsyncSession, actor: Actor) -> InfluenceSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.Influence, id, "influence")
             influence_id = current.id
             principle_id, organisation_id = current.principle_id, current.organisation_id
@@ -252,20 +251,17 @@ class ClaimMutation:
                     DUPLICATE,
                 )
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                INFLUENCE,
-                models.Influence,
-                influence_id,
-                expected_version,
-                values,
-                _influence_state,
-            )
-            return await _influence_saved(session, influence_id)
+            return influence_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            INFLUENCE,
+            models.Influence,
+            expected_version,
+            prepare,
+            _influence_state,
+            _influence_saved,
+        )
 
     # ------------------------------------------------------------ expectations
 
@@ -327,27 +323,24 @@ class ClaimMutation:
     async def update_expectation(
         self, info: Info, id: strawberry.ID, expected_version: int, changes: ExpectationChanges
     ) -> ExpectationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> ExpectationSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             expectation_id = (await existing(session, models.Expectation, id, "expectation")).id
             checks = Checks()
             values = given_values(checks, "changes", changes, required=("basis", "reason"))
             if values.get("reason") is not None:
                 checks.text("changes.reason", values["reason"], MAX_TEXT, required=True)
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                EXPECTATION,
-                models.Expectation,
-                expectation_id,
-                expected_version,
-                values,
-                _expectation_state,
-            )
-            return await _expectation_saved(session, expectation_id)
+            return expectation_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            EXPECTATION,
+            models.Expectation,
+            expected_version,
+            prepare,
+            _expectation_state,
+            _expectation_saved,
+        )
 
     # ------------------------------------------------------------ impact assessments
 
@@ -390,7 +383,7 @@ class ClaimMutation:
         expected_version: int,
         changes: ImpactAssessmentChanges,
     ) -> ImpactAssessmentPayload:
-        async def work(session: AsyncSession, actor: Actor) -> ImpactAssessmentSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.ImpactAssessment, id, "impact assessment")
             assessment_id = current.id
             checks = Checks()
@@ -399,17 +392,14 @@ class ClaimMutation:
             )
             _check_assessment(checks, "changes", {k: v for k, v in values.items() if v is not None})
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                IMPACT_ASSESSMENT,
-                models.ImpactAssessment,
-                assessment_id,
-                expected_version,
-                values,
-                _assessment_state,
-            )
-            return await _assessment_saved(session, assessment_id)
+            return assessment_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            IMPACT_ASSESSMENT,
+            models.ImpactAssessment,
+            expected_version,
+            prepare,
+            _assessment_state,
+            _assessment_saved,
+        )

@@ -18,11 +18,11 @@ from schema.edits import (
     EditRefused,
     audited_insert,
     audited_retract,
-    audited_update,
     create_once,
     given,
     in_transaction,
     refuse,
+    update_once,
 )
 from schema.evidence_edits import EvidenceInput, check_evidence
 from schema.ids import parse_global_id
@@ -146,7 +146,7 @@ class ConsultationMutation:
     async def update_consultation(
         self, info: Info, id: strawberry.ID, expected_version: int, changes: ConsultationChanges
     ) -> ConsultationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             consultation_id = await _existing(session, id)
             checks = Checks()
             values: dict[str, Any] = {}
@@ -162,20 +162,11 @@ class ConsultationMutation:
                     checks.fail("changes.published", "published is true or false, not null.")
                 values["published"] = changes.published
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Consultation,
-                consultation_id,
-                expected_version,
-                values,
-                _state,
-            )
-            return await _saved(session, consultation_id)
+            return consultation_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info, ENTITY, models.Consultation, expected_version, prepare, _state, _saved
+        )
 
     @strawberry.mutation(description="Withdraw a consultation for everyone, saying why.")
     async def retract_consultation(

@@ -19,12 +19,12 @@ from schema.edits import (
     EditRefused,
     audited_insert,
     audited_retract,
-    audited_update,
     create_once,
     given,
     in_transaction,
     refuse,
     row_state,
+    update_once,
 )
 from schema.validation import MAX_TEXT, Checks
 
@@ -145,7 +145,7 @@ class DocumentMutation:
     async def update_document(
         self, info: Info, slug: str, expected_version: int, changes: DocumentChanges
     ) -> DocumentPayload:
-        async def work(session: AsyncSession, actor: Actor) -> DocumentSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = (await queries.by_slugs(session, models.Document, [slug])).get(slug)
             if current is None:
                 raise refuse("slug", f"No document has the slug '{slug[:100]}'.", NOT_FOUND)
@@ -162,20 +162,11 @@ class DocumentMutation:
                     session, checks, "changes.publisher", changes.publisher
                 )
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Document,
-                document_id,
-                expected_version,
-                values,
-                _state,
-            )
-            return await _saved(session, document_id)
+            return document_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info, ENTITY, models.Document, expected_version, prepare, _state, _saved
+        )
 
     @strawberry.mutation(description="Withdraw a document for everyone, saying why.")
     async def retract_document(

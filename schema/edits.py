@@ -259,3 +259,25 @@ async def audited_retract(
         state,
         action=AuditAction.RETRACT,
     )
+
+
+async def update_once(
+    info: Info,
+    entity: str,
+    model: type[Base],
+    expected_version: int,
+    prepare: Callable[[AsyncSession], Awaitable[tuple[int, dict[str, Any]]]],
+    state: State,
+    saved: Callable[[AsyncSession, int], Awaitable[T]],
+) -> T | EditRefused:
+    """An update mutation: in one transaction, find and check the change (`prepare` gives the
+    record's id and its new values), apply it at `expected_version`, audit it, answer `saved`."""
+
+    async def work(session: AsyncSession, actor: Actor) -> T:
+        row_id, values = await prepare(session)
+        await audited_update(
+            session, info, actor, entity, model, row_id, expected_version, values, state
+        )
+        return await saved(session, row_id)
+
+    return await in_transaction(info, work)

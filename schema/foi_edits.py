@@ -16,10 +16,9 @@ from schema.edits import (
     DUPLICATE,
     EditRefused,
     audited_insert,
-    audited_update,
     create_once,
-    in_transaction,
     row_state,
+    update_once,
 )
 from schema.evidence_edits import check_position, existing, given_values, node_id, slug_id
 from schema.foi import FoiQuestion, FoiRequest
@@ -209,7 +208,7 @@ class FoiMutation:
     async def update_foi_request(
         self, info: Info, id: strawberry.ID, expected_version: int, changes: FoiRequestChanges
     ) -> FoiRequestPayload:
-        async def work(session: AsyncSession, actor: Actor) -> FoiRequestSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.FoiRequest, id, "FOI request")
             request_id = current.id
             now = {
@@ -237,20 +236,17 @@ class FoiMutation:
                     DUPLICATE,
                 )
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                REQUEST,
-                models.FoiRequest,
-                request_id,
-                expected_version,
-                columns,
-                _request_state,
-            )
-            return await _request_saved(session, request_id)
+            return request_id, columns
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            REQUEST,
+            models.FoiRequest,
+            expected_version,
+            prepare,
+            _request_state,
+            _request_saved,
+        )
 
     # ------------------------------------------------------------ questions
 
@@ -292,7 +288,7 @@ class FoiMutation:
     async def update_foi_question(
         self, info: Info, id: strawberry.ID, expected_version: int, changes: FoiQuestionChanges
     ) -> FoiQuestionPayload:
-        async def work(session: AsyncSession, actor: Actor) -> FoiQuestionSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.FoiQuestion, id, "FOI question")
             question_id, request_id = current.id, current.request_id
             checks = Checks()
@@ -308,17 +304,14 @@ class FoiMutation:
                     DUPLICATE,
                 )
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                QUESTION,
-                models.FoiQuestion,
-                question_id,
-                expected_version,
-                values,
-                _question_state,
-            )
-            return await _question_saved(session, question_id)
+            return question_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            QUESTION,
+            models.FoiQuestion,
+            expected_version,
+            prepare,
+            _question_state,
+            _question_saved,
+        )

@@ -16,11 +16,10 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
-    audited_update,
     create_once,
-    in_transaction,
     refuse,
     row_state,
+    update_once,
 )
 from schema.evidence_edits import given_values, slug_id
 from schema.organisations import StakeholderGroup
@@ -137,7 +136,7 @@ class StakeholderGroupMutation:
     async def update_stakeholder_group(
         self, info: Info, slug: str, expected_version: int, changes: StakeholderGroupChanges
     ) -> StakeholderGroupPayload:
-        async def work(session: AsyncSession, actor: Actor) -> StakeholderGroupSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = (await queries.by_slugs(session, models.StakeholderGroup, [slug])).get(slug)
             if current is None:
                 raise refuse(
@@ -167,17 +166,8 @@ class StakeholderGroupMutation:
                         )
                 values["parent_id"] = parent_id
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.StakeholderGroup,
-                group_id,
-                expected_version,
-                values,
-                _state,
-            )
-            return await _saved(session, group_id)
+            return group_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info, ENTITY, models.StakeholderGroup, expected_version, prepare, _state, _saved
+        )

@@ -18,10 +18,9 @@ from schema.edits import (
     DUPLICATE,
     EditRefused,
     audited_insert,
-    audited_update,
     create_once,
-    in_transaction,
     row_state,
+    update_once,
 )
 from schema.evidence_edits import (
     EvidenceInput,
@@ -211,7 +210,7 @@ class LineageMutation:
         expected_version: int,
         changes: DocumentVersionChanges,
     ) -> DocumentVersionPayload:
-        async def work(session: AsyncSession, actor: Actor) -> DocumentVersionSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.DocumentVersion, id, "document version")
             version_id, document_id = current.id, current.document_id
             checks = Checks()
@@ -223,20 +222,17 @@ class LineageMutation:
                     "changes.label", "The document has another version with this label.", DUPLICATE
                 )
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                VERSION,
-                models.DocumentVersion,
-                version_id,
-                expected_version,
-                values,
-                _version_state,
-            )
-            return await _version_saved(session, version_id)
+            return version_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            VERSION,
+            models.DocumentVersion,
+            expected_version,
+            prepare,
+            _version_state,
+            _version_saved,
+        )
 
     # ------------------------------------------------------------ relations
 
@@ -287,7 +283,7 @@ class LineageMutation:
         expected_version: int,
         changes: DocumentRelationChanges,
     ) -> DocumentRelationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> DocumentRelationSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.DocumentRelation, id, "document relation")
             relation_id, document_id, target_id = current.id, current.document_id, current.target_id
             checks = Checks()
@@ -300,17 +296,14 @@ class LineageMutation:
             ):
                 checks.fail("changes.kind", "These documents are related so already.", DUPLICATE)
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                RELATION,
-                models.DocumentRelation,
-                relation_id,
-                expected_version,
-                values,
-                _relation_state,
-            )
-            return await _relation_saved(session, relation_id)
+            return relation_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info,
+            RELATION,
+            models.DocumentRelation,
+            expected_version,
+            prepare,
+            _relation_state,
+            _relation_saved,
+        )

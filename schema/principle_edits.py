@@ -15,10 +15,9 @@ from schema.edits import (
     DUPLICATE,
     EditRefused,
     audited_insert,
-    audited_update,
     create_once,
-    in_transaction,
     row_state,
+    update_once,
 )
 from schema.evidence_edits import check_position, existing, given_values, slug_id
 from schema.validation import MAX_TEXT, Checks
@@ -117,7 +116,7 @@ class PrincipleMutation:
     async def update_principle(
         self, info: Info, id: strawberry.ID, expected_version: int, changes: PrincipleChanges
     ) -> PrinciplePayload:
-        async def work(session: AsyncSession, actor: Actor) -> PrincipleSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = await existing(session, models.Principle, id, "principle")
             principle_id, document_id = current.id, current.document_id
             checks = Checks()
@@ -133,17 +132,8 @@ class PrincipleMutation:
                     DUPLICATE,
                 )
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Principle,
-                principle_id,
-                expected_version,
-                values,
-                _state,
-            )
-            return await _saved(session, principle_id)
+            return principle_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info, ENTITY, models.Principle, expected_version, prepare, _state, _saved
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +15,10 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
-    audited_update,
     create_once,
-    in_transaction,
     refuse,
     row_state,
+    update_once,
 )
 from schema.evidence_edits import given_values
 from schema.topics import Topic
@@ -82,7 +81,7 @@ class TopicMutation:
     async def update_topic(
         self, info: Info, slug: str, expected_version: int, changes: TopicChanges
     ) -> TopicPayload:
-        async def work(session: AsyncSession, actor: Actor) -> TopicSaved:
+        async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             current = (await queries.by_slugs(session, models.Topic, [slug])).get(slug)
             if current is None:
                 raise refuse("slug", f"No topic has the slug '{slug[:100]}'.", NOT_FOUND)
@@ -94,17 +93,8 @@ class TopicMutation:
             if "description" in values:
                 checks.text("changes.description", values["description"], MAX_TEXT)
             checks.done()
-            await audited_update(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Topic,
-                topic_id,
-                expected_version,
-                values,
-                _state,
-            )
-            return await _saved(session, topic_id)
+            return topic_id, values
 
-        return await in_transaction(info, work)
+        return await update_once(
+            info, ENTITY, models.Topic, expected_version, prepare, _state, _saved
+        )
