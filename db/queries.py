@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.enums import AuditAction, ConsultationRole, DocumentKind, DocumentRelationKind
+from db.enums import AuditAction, DocumentKind, DocumentRelationKind
 from db.models import (
     AuditEntry,
     Base,
@@ -535,12 +535,12 @@ async def history(
     return found
 
 
-async def consultation_exists(
-    session: AsyncSession, document_id: int, organisation_id: int, role: ConsultationRole
+async def taken(
+    session: AsyncSession, model: type[Base], key: dict[str, Any], except_id: int | None = None
 ) -> bool:
-    statement = select(Consultation.id).where(
-        Consultation.document_id == document_id,
-        Consultation.organisation_id == organisation_id,
-        Consultation.role == role,
-    )
+    """Whether a row of `model` (other than `except_id`) already holds these key values."""
+    columns = model.__table__.c
+    statement = select(columns.id).where(*(columns[name] == value for name, value in key.items()))
+    if except_id is not None:
+        statement = statement.where(columns.id != except_id)
     return await session.scalar(statement.limit(1)) is not None

@@ -69,14 +69,12 @@ async def _influence_taken(
     effect: InfluenceEffect,
     influence_id: int | None = None,
 ) -> bool:
-    rows = await queries.rows_where(
+    return await queries.taken(
         session,
         models.Influence,
-        (models.Influence.principle_id == principle_id)
-        & (models.Influence.organisation_id == organisation_id)
-        & (models.Influence.effect == effect),
+        {"principle_id": principle_id, "organisation_id": organisation_id, "effect": effect},
+        influence_id,
     )
-    return any(row.id != influence_id for row in rows)
 
 
 async def _influence_saved(session: AsyncSession, influence_id: int) -> InfluenceSaved:

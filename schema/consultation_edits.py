@@ -111,9 +111,8 @@ class ConsultationMutation:
             checks.done()
             document_id = document[input.document].id
             organisation_id = organisation[input.organisation].id
-            taken = await queries.consultation_exists(
-                session, document_id, organisation_id, input.role
-            )
+            key = {"document_id": document_id, "organisation_id": organisation_id}
+            taken = await queries.taken(session, models.Consultation, {**key, "role": input.role})
             if taken:
                 raise refuse(
                     "input.role",

@@ -101,13 +101,12 @@ def _check_dates(checks: Checks, field: str, row: dict[str, Any]) -> None:
 async def _reference_taken(
     session: AsyncSession, authority_id: int, reference: str, request_id: int | None = None
 ) -> bool:
-    rows = await queries.rows_where(
+    return await queries.taken(
         session,
         models.FoiRequest,
-        (models.FoiRequest.authority_id == authority_id)
-        & (models.FoiRequest.reference == reference),
+        {"authority_id": authority_id, "reference": reference},
+        request_id,
     )
-    return any(row.id != request_id for row in rows)
 
 
 async def _request_saved(session: AsyncSession, request_id: int) -> FoiRequestSaved:
@@ -160,12 +159,8 @@ def _check_question(checks: Checks, prefix: str, values: dict[str, Any]) -> None
 async def _number_taken(
     session: AsyncSession, request_id: int, number: int, question_id: int | None = None
 ) -> bool:
-    rows = await queries.rows_where(
-        session,
-        models.FoiQuestion,
-        (models.FoiQuestion.request_id == request_id) & (models.FoiQuestion.number == number),
-    )
-    return any(row.id != question_id for row in rows)
+    key = {"request_id": request_id, "number": number}
+    return await queries.taken(session, models.FoiQuestion, key, question_id)
 
 
 async def _question_saved(session: AsyncSession, question_id: int) -> FoiQuestionSaved:

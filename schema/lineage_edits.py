@@ -86,13 +86,9 @@ def _check_version(checks: Checks, prefix: str, values: dict[str, Any]) -> None:
 async def _label_taken(
     session: AsyncSession, document_id: int, label: str, version_id: int | None = None
 ) -> bool:
-    rows = await queries.rows_where(
-        session,
-        models.DocumentVersion,
-        (models.DocumentVersion.document_id == document_id)
-        & (models.DocumentVersion.label == label),
+    return await queries.taken(
+        session, models.DocumentVersion, {"document_id": document_id, "label": label}, version_id
     )
-    return any(row.id != version_id for row in rows)
 
 
 async def _version_saved(session: AsyncSession, version_id: int) -> DocumentVersionSaved:
@@ -139,14 +135,12 @@ async def _relation_taken(
     target_id: int,
     relation_id: int | None = None,
 ) -> bool:
-    rows = await queries.rows_where(
+    return await queries.taken(
         session,
         models.DocumentRelation,
-        (models.DocumentRelation.document_id == document_id)
-        & (models.DocumentRelation.kind == kind)
-        & (models.DocumentRelation.target_id == target_id),
+        {"document_id": document_id, "kind": kind, "target_id": target_id},
+        relation_id,
     )
-    return any(row.id != relation_id for row in rows)
 
 
 async def _relation_saved(session: AsyncSession, relation_id: int) -> DocumentRelationSaved:

@@ -62,12 +62,8 @@ def _check(checks: Checks, prefix: str, values: dict[str, Any]) -> None:
 async def _position_taken(
     session: AsyncSession, document_id: int, position: int, principle_id: int | None = None
 ) -> bool:
-    rows = await queries.rows_where(
-        session,
-        models.Principle,
-        (models.Principle.document_id == document_id) & (models.Principle.position == position),
-    )
-    return any(row.id != principle_id for row in rows)
+    key = {"document_id": document_id, "position": position}
+    return await queries.taken(session, models.Principle, key, principle_id)
 
 
 async def _saved(session: AsyncSession, principle_id: int) -> PrincipleSaved:
