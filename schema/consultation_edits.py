@@ -17,11 +17,10 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
-    audited_retract,
     create_once,
     given,
-    in_transaction,
     refuse,
+    retract_once,
     update_once,
 )
 from schema.evidence_edits import EvidenceInput, check_evidence
@@ -171,19 +170,9 @@ class ConsultationMutation:
     async def retract_consultation(
         self, info: Info, id: strawberry.ID, expected_version: int, reason: str
     ) -> ConsultationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> ConsultationSaved:
-            consultation_id = await _existing(session, id)
-            await audited_retract(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Consultation,
-                consultation_id,
-                expected_version,
-                reason,
-                _state,
-            )
-            return await _saved(session, consultation_id)
+        async def find(session: AsyncSession) -> int:
+            return await _existing(session, id)
 
-        return await in_transaction(info, work)
+        return await retract_once(
+            info, ENTITY, models.Consultation, expected_version, reason, find, _state, _saved
+        )

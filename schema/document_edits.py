@@ -18,11 +18,10 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
-    audited_retract,
     create_once,
     given,
-    in_transaction,
     refuse,
+    retract_once,
     row_state,
     update_once,
 )
@@ -172,22 +171,12 @@ class DocumentMutation:
     async def retract_document(
         self, info: Info, slug: str, expected_version: int, reason: str
     ) -> DocumentPayload:
-        async def work(session: AsyncSession, actor: Actor) -> DocumentSaved:
+        async def find(session: AsyncSession) -> int:
             current = (await queries.by_slugs(session, models.Document, [slug])).get(slug)
             if current is None:
                 raise refuse("slug", f"No document has the slug '{slug[:100]}'.", NOT_FOUND)
-            document_id = current.id
-            await audited_retract(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Document,
-                document_id,
-                expected_version,
-                reason,
-                _state,
-            )
-            return await _saved(session, document_id)
+            return current.id
 
-        return await in_transaction(info, work)
+        return await retract_once(
+            info, ENTITY, models.Document, expected_version, reason, find, _state, _saved
+        )

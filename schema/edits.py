@@ -232,33 +232,38 @@ def given(value: object) -> bool:
 MAX_REASON = 2_000
 
 
-async def audited_retract(
-    session: AsyncSession,
+async def retract_once(
     info: Info,
-    actor: Actor,
     entity: str,
     model: type[Base],
-    row_id: int,
     expected_version: int,
     reason: str,
+    find: Callable[[AsyncSession], Awaitable[int]],
     state: State,
-) -> None:
+    saved: Callable[[AsyncSession, int], Awaitable[T]],
+) -> T | EditRefused:
     """Withdraw a record for everyone, keeping it and saying why: nothing is deleted."""
-    if not reason.strip() or len(reason) > MAX_REASON:
-        raise refuse("reason", f"Say why, in 1 to {MAX_REASON} characters.", INVALID)
-    values = {"retracted_at": edits.now(), "retraction_reason": reason}
-    await audited_update(
-        session,
-        info,
-        actor,
-        entity,
-        model,
-        row_id,
-        expected_version,
-        values,
-        state,
-        action=AuditAction.RETRACT,
-    )
+
+    async def work(session: AsyncSession, actor: Actor) -> T:
+        if not reason.strip() or len(reason) > MAX_REASON:
+            raise refuse("reason", f"Say why, in 1 to {MAX_REASON} characters.", INVALID)
+        row_id = await find(session)
+        values = {"retracted_at": edits.now(), "retraction_reason": reason}
+        await audited_update(
+            session,
+            info,
+            actor,
+            entity,
+            model,
+            row_id,
+            expected_version,
+            values,
+            state,
+            action=AuditAction.RETRACT,
+        )
+        return await saved(session, row_id)
+
+    return await in_transaction(info, work)
 
 
 async def update_once(

@@ -15,12 +15,12 @@ from schema.edits import (
     NOT_FOUND,
     EditRefused,
     audited_insert,
-    audited_retract,
     audited_update,
     create_once,
     given,
     in_transaction,
     refuse,
+    retract_once,
 )
 from schema.organisations import Organisation
 from schema.validation import MAX_NAME, MAX_TEXT, Checks
@@ -230,22 +230,12 @@ class OrganisationMutation:
     async def retract_organisation(
         self, info: Info, slug: str, expected_version: int, reason: str
     ) -> OrganisationPayload:
-        async def work(session: AsyncSession, actor: Actor) -> OrganisationSaved:
+        async def find(session: AsyncSession) -> int:
             current = (await queries.by_slugs(session, models.Organisation, [slug])).get(slug)
             if current is None:
                 raise refuse("slug", f"No organisation has the slug '{slug[:100]}'.", NOT_FOUND)
-            organisation_id = current.id
-            await audited_retract(
-                session,
-                info,
-                actor,
-                ENTITY,
-                models.Organisation,
-                organisation_id,
-                expected_version,
-                reason,
-                _state,
-            )
-            return await _saved(session, organisation_id)
+            return current.id
 
-        return await in_transaction(info, work)
+        return await retract_once(
+            info, ENTITY, models.Organisation, expected_version, reason, find, _state, _saved
+        )
