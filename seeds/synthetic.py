@@ -376,6 +376,15 @@ def distinct_sample(
     return list(chosen)
 
 
+def first_day(date: dt.date, precision: DatePrecision) -> dt.date:
+    """The date as stored at this precision: January 2019 is 2019-01-01."""
+    if precision is DatePrecision.MONTH:
+        return date.replace(day=1)
+    if precision is DatePrecision.YEAR:
+        return date.replace(month=1, day=1)
+    return date
+
+
 def acronym(name: str) -> str:
     return "".join(word[0] for word in name.split() if word[0].isupper())
 
@@ -504,7 +513,7 @@ class Synthesiser:
 
     def group_tree(self) -> None:
         """A small taxonomy, for databases that have none yet."""
-        for position, (key, name) in enumerate(GROUP_ROOTS):
+        for position, (key, name) in enumerate(GROUP_ROOTS, start=1):
             root = self.buffer.add(
                 StakeholderGroup,
                 slug=f"{self.prefix}group-{key}",
@@ -515,7 +524,7 @@ class Synthesiser:
             )
             self.groups.append((root, name))
             self.group_pools[key] = []
-            for branch_position, branch in enumerate(GROUP_BRANCHES):
+            for branch_position, branch in enumerate(GROUP_BRANCHES, start=1):
                 branch_name = f"{name} ({branch})"
                 branch_id = self.buffer.add(
                     StakeholderGroup,
@@ -565,7 +574,7 @@ class Synthesiser:
         aliases = [acronym(name)]
         if self.rng.random() < SECOND_ALIAS_SHARE:
             aliases.append(f"The {name}")
-        for position, alias in enumerate(aliases):
+        for position, alias in enumerate(aliases, start=1):
             self.buffer.add(
                 OrganisationAlias, organisation_id=organisation_id, alias=alias, position=position
             )
@@ -588,10 +597,7 @@ class Synthesiser:
         topic = rng.choice(TOPICS)
         published_on = dt.date.fromordinal(EARLIEST_PUBLICATION + rng.randrange(PUBLICATION_DAYS))
         precision = self.precisions.pick(rng)
-        if precision is DatePrecision.MONTH:
-            published_on = published_on.replace(day=1)
-        elif precision is DatePrecision.YEAR:
-            published_on = published_on.replace(month=1, day=1)
+        published_on = first_day(published_on, precision)
         title = f"{rng.choice(SCOPES)} {noun} on {topic} ({published_on.year})"
         slug = f"{self.prefix}doc-{index + 1:06d}"
         publisher = rng.choice(self.favoured)
@@ -606,10 +612,13 @@ class Synthesiser:
             publisher_id=self.organisation_ids[publisher],
             published_on=published_on,
             published_precision=precision,
-            review_due_on=published_on + dt.timedelta(days=365 * rng.randint(1, 3))
+            review_due_on=first_day(
+                published_on + dt.timedelta(days=365 * rng.randint(1, 3)), precision
+            )
             if reviewed
             else None,
-            review_due_precision=precision,
+            # An absent date keeps the default precision, as a loaded one does.
+            review_due_precision=precision if reviewed else DatePrecision.DAY,
             url=f"https://example.org/{slug}",
             summary=f"Synthetic {noun} on {topic} published by {publisher_name}.",
         )
@@ -727,6 +736,7 @@ class Synthesiser:
 
     def expectations(self, document: SyntheticDocument) -> None:
         rng = self.rng
+        expected: set[tuple[int | None, int | None, ExpectationBasis]] = set()
         for _ in range(rng.randint(1, 4)):
             basis = self.bases.pick(rng)
             group_id: int | None = None
@@ -737,6 +747,9 @@ class Synthesiser:
                 organisation = rng.randrange(len(self.organisation_ids))
                 organisation_id = self.organisation_ids[organisation]
                 target = self.organisation_names[organisation]
+            if (group_id, organisation_id, basis) in expected:
+                continue  # one expectation per party and basis, as the register keys them
+            expected.add((group_id, organisation_id, basis))
             reason = EXPECTATION_REASONS[basis].format(
                 target=target, title=document.title, topic=document.topic
             )
@@ -799,18 +812,23 @@ class Synthesiser:
         """One quote, now and then two, mostly from the document the claim is about."""
         rng = self.rng
         count = 2 if rng.random() < SECOND_EVIDENCE_SHARE else 1
+        cited: set[tuple[int, str]] = set()
         for position in range(count):
             own = position == 0 and rng.random() < OWN_SOURCE_SHARE
             source = document if own else self.other_source()
+            locator = self.locator()
+            if (source.id, locator) in cited:
+                continue  # the same quote at the same place is one piece of evidence
+            cited.add((source.id, locator))
             claims = dict.fromkeys(CLAIM_COLUMNS)
             claims[claim_column] = claim_id
             self.buffer.add(
                 Evidence,
                 source_id=source.id,
-                locator=self.locator(),
+                locator=locator,
                 quote=quote,
                 confidence=self.confidences.pick(rng),
-                position=position,
+                position=position + 1,  # 1-based, as the loader numbers a claim's evidence
                 **claims,
             )
             if source.id in self.texts:
@@ -834,7 +852,11 @@ class Synthesiser:
 
     def foi_requests(self) -> None:
         rng = self.rng
+        # Each response answers one request; requests beyond them still wait for an answer.
+        responses = [self.documents[index] for index in self.foi_responses]
+        rng.shuffle(responses)
         for number in range(1, max(1, self.document_count // DOCUMENTS_PER_FOI_REQUEST) + 1):
+            response = responses.pop() if responses else None
             subject = rng.choice(self.documents)
             received_on = subject.published_on + dt.timedelta(days=rng.randint(30, 1500))
             request_id = self.buffer.add(
@@ -844,22 +866,25 @@ class Synthesiser:
                 received_on=received_on,
                 responded_on=received_on + dt.timedelta(days=rng.randint(10, 40)),
                 subject_id=subject.id,
-                response_id=self.documents[rng.choice(self.foi_responses)].id
-                if self.foi_responses
-                else None,
+                response_id=None if response is None else response.id,
                 summary=f"Who was consulted on the {subject.title}?",
             )
             questions = rng.sample(FOI_QUESTIONS, rng.randint(2, len(FOI_QUESTIONS)))
             for position, question in enumerate(questions, start=1):
                 outcome = self.foi_outcomes.pick(rng)
+                text = question.format(title=subject.title, topic=subject.topic)
                 self.buffer.add(
                     FoiQuestion,
                     request_id=request_id,
                     number=position,
-                    text=question.format(title=subject.title, topic=subject.topic),
+                    text=text,
                     answer=FOI_ANSWERS[outcome],
                     outcome=outcome,
                 )
+                if response is not None and response.id in self.texts:
+                    # A response quotes each question before answering it.
+                    answer = FOI_ANSWERS[outcome]
+                    self.texts[response.id].extend((text, answer) if answer else (text,))
 
     def stored_texts(self) -> None:
         """Texts built from the passages quoted from them, so every quote is found in its source."""
