@@ -24,6 +24,7 @@ from db.enums import TokenRole
 from db.migrate import upgrade
 from db.models import Document
 from db.queries import count_of
+from db.visibility import Audience
 from seeds.errors import SeedError
 from seeds.export import CSV_KINDS, export_database, read_database, write_csv
 from seeds.loader import seed_database
@@ -129,7 +130,8 @@ def _export(settings: Settings, output: Path) -> None:
 
 
 def _export_csv(settings: Settings, kind: str, output: Path | None) -> None:
-    register = asyncio.run(read_database(settings.database_url))
+    # A spreadsheet is for sharing: it holds what readers see, no drafts or retractions.
+    register = asyncio.run(read_database(settings.database_url, Audience.READERS))
     if output is None:
         write_csv(register, kind, sys.stdout)
         return

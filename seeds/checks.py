@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 from seeds.quotes import SourceTexts
-from seeds.records import DocumentRecord, EvidenceRecord, Origin, Ref, SeedData
+from seeds.records import (
+    DocumentRecord,
+    EvidenceRecord,
+    FoiRequestRecord,
+    Origin,
+    Ref,
+    SeedData,
+)
 
 
 def find_problems(data: SeedData) -> list[str]:
@@ -43,17 +50,12 @@ class Checker:
                 self.known(ref, self.groups, "stakeholder group")
         self.unique(
             "FOI request",
-            (
-                (
-                    (document.foi_request.authority.slug, document.foi_request.reference),
-                    document.foi_request.origin,
-                )
-                for document in data.documents
-                if document.foi_request
-            ),
+            (((r.authority.slug, r.reference), r.origin) for r in data.foi_requests),
         )
         for document in data.documents:
             self.check_document(document)
+        for request in data.foi_requests:
+            self.check_foi_request(request)
         return self.problems
 
     def check_document(self, document: DocumentRecord) -> None:
@@ -109,7 +111,6 @@ class Checker:
         self.check_topics(document.topics)
         self.check_omissions(document)
         self.check_absences(document)
-        self.check_foi_request(document)
 
     def check_topics(self, topics: Iterable[Ref]) -> None:
         topics = list(topics)
@@ -150,24 +151,23 @@ class Checker:
                 self.known(absence.organisation, self.organisations, "organisation")
             self.check_evidence(absence.evidence)
 
-    def check_foi_request(self, document: DocumentRecord) -> None:
-        request = document.foi_request
-        if request is None:
-            return
+    def check_foi_request(self, request: FoiRequestRecord) -> None:
         self.known(request.authority, self.organisations, "organisation")
-        if request.subject:
-            self.known(request.subject, self.documents, "document")
+        for ref in (request.subject, request.response):
+            if ref:
+                self.known(ref, self.documents, "document")
         self.unique("question number", ((q.number, q.origin) for q in request.questions))
-        if not self.texts.has_text(document.slug):
+        response = request.response
+        if response is None or not self.texts.has_text(response.slug):
             return
         # The questions and answers are copied from the response, so its text must hold them.
         for question in request.questions:
             for part, words in (("question", question.text), ("answer", question.answer)):
-                if words and not self.texts.contains(document.slug, words):
+                if words and not self.texts.contains(response.slug, words):
                     self.problems.append(
                         question.origin.problem(
                             f"the text of {part} {question.number} is not found in the stored"
-                            f" text of '{document.slug}'"
+                            f" text of '{response.slug}'"
                         )
                     )
 

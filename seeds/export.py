@@ -51,7 +51,14 @@ from db.models import (
     Topic,
     TopicOmission,
 )
-from seeds.format import DOCUMENTS_DIR, GROUPS_FILE, ORGANISATIONS_FILE, TOPICS_FILE
+from db.visibility import AUDIENCE, Audience
+from seeds.format import (
+    DOCUMENTS_DIR,
+    FOI_REQUESTS_FILE,
+    GROUPS_FILE,
+    ORGANISATIONS_FILE,
+    TOPICS_FILE,
+)
 from seeds.loader import CLAIM_COLUMNS
 
 SOURCES_DIR = "sources"
@@ -138,10 +145,12 @@ async def read_register(session: AsyncSession) -> Register:
     )
 
 
-async def read_database(url: str) -> Register:
+async def read_database(url: str, audience: Audience | None = None) -> Register:
+    """The register; with an `audience`, only the records it may see."""
     engine = create_engine(url)
+    info = {} if audience is None else {AUDIENCE: audience}
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with create_sessionmaker(engine)(info=info) as session:
             return await read_register(session)
     finally:
         await engine.dispose()
@@ -173,25 +182,21 @@ def _fields(**values: Any) -> Mapping:
     }
 
 
-def _refuse_drafts_and_retractions(register: Register) -> None:
-    """The seed format has no way yet to say "draft" or "retracted": an import would publish
-    such records, so the export refuses rather than lose that."""
-    rows = [row for value in vars(register).values() for row in value if isinstance(row, Record)]
-    drafts = sum(1 for row in rows if not row.published and row.retracted_at is None)
-    retracted = sum(1 for row in rows if row.retracted_at is not None)
-    if drafts or retracted:
-        raise ExportError(
-            f"the register holds {drafts} draft and {retracted} retracted record(s); the export "
-            "format cannot carry them yet, and an import would publish them: publish or remove "
-            "them first"
-        )
+def _standing(row: Record) -> Mapping:
+    """`draft: true` and `retracted: {at, reason}` where they apply; nothing when published."""
+    retracted = None
+    if row.retracted_at is not None:
+        at = row.retracted_at
+        # SQLite hands timestamps back without their offset; they are stored in UTC.
+        at = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+        retracted = {"at": at.isoformat(), "reason": row.retraction_reason or ""}
+    return _fields(draft=None if row.published else True, retracted=retracted)
 
 
 class SeedFormat:
     """Turns the rows of a register into the files of the seed format."""
 
     def __init__(self, register: Register) -> None:
-        _refuse_drafts_and_retractions(register)
         self.register = register
         self.group_slugs = {group.id: group.slug for group in register.groups}
         self.organisation_slugs = {row.id: row.slug for row in register.organisations}
@@ -235,21 +240,28 @@ class SeedFormat:
         files = {
             GROUPS_FILE: dump_yaml(self.group_tree(children, None)),
             ORGANISATIONS_FILE: dump_yaml(self.organisations()),
+            FOI_REQUESTS_FILE: dump_yaml(
+                [self.foi_request(request) for request in register.foi_requests]
+            ),
             TOPICS_FILE: dump_yaml(
                 [
-                    _fields(slug=topic.slug, name=topic.name, description=topic.description)
+                    _fields(
+                        slug=topic.slug,
+                        name=topic.name,
+                        description=topic.description,
+                        **_standing(topic),
+                    )
                     for topic in register.topics
                 ]
             ),
         }
         texts = {text.document_id: text for text in register.texts}
-        requests = self.requests_by_response()
         for document in register.documents:
             text = texts.get(document.id)
             text_file = f"{SOURCES_DIR}/{document.slug}.txt"
             if text is not None:
                 files[text_file] = text.text
-            fields = self.document(document, text_file if text else None, text, requests)
+            fields = self.document(document, text_file if text else None, text)
             files[f"{DOCUMENTS_DIR}/{document.slug}.yaml"] = dump_yaml(fields)
         return files
 
@@ -262,6 +274,7 @@ class SeedFormat:
                 name=group.name,
                 description=group.description,
                 children=self.group_tree(children, group.id),
+                **_standing(group),
             )
             for group in children.get(parent, [])
         ]
@@ -285,6 +298,7 @@ class SeedFormat:
                 ],
                 description=organisation.description,
                 url=organisation.url,
+                **_standing(organisation),
             )
             for organisation in self.register.organisations
         ]
@@ -301,39 +315,17 @@ class SeedFormat:
         visit(None)
         return ordered
 
-    def requests_by_response(self) -> dict[int, FoiRequest]:
-        """Each FOI request lives in its response's file, so each needs one of its own."""
-        found: dict[int, FoiRequest] = {}
-        problems = []
-        for request in self.register.foi_requests:
-            if request.response_id is None:
-                problems.append(f"FOI request '{request.reference}' has no response document")
-            elif request.response_id in found:
-                problems.append(
-                    f"document '{self.document_slugs[request.response_id]}' is the response"
-                    " to more than one FOI request"
-                )
-            else:
-                found[request.response_id] = request
-        if problems:
-            raise ExportError(
-                "the register cannot be written in the seed format: " + "; ".join(problems)
-            )
-        return found
-
     def document(
         self,
         document: Document,
         text_file: str | None,
         text: DocumentText | None,
-        requests: dict[int, FoiRequest],
     ) -> Mapping:
         own = document.id
 
         def of(table: str) -> list[Any]:
             return self.by_document[table].get(own, [])
 
-        request = requests.get(own)
         return _fields(
             slug=document.slug,
             title=document.title,
@@ -344,6 +336,7 @@ class SeedFormat:
             review_due=_partial_date(document.review_due_on, document.review_due_precision),
             url=document.url,
             summary=document.summary,
+            **_standing(document),
             text=None if text is None else _fields(file=text_file, note=text.note),
             topics=self.document_topics[own],
             versions=[
@@ -352,6 +345,7 @@ class SeedFormat:
                     date=version.date,
                     changes=version.changes,
                     author=version.author,
+                    **_standing(version),
                 )
                 for version in of("versions")
             ],
@@ -367,9 +361,11 @@ class SeedFormat:
                             effect=influence.effect,
                             summary=influence.summary,
                             evidence=self.evidence_of("influence_id", influence.id),
+                            **_standing(influence),
                         )
                         for influence in self.influences[principle.id]
                     ],
+                    **_standing(principle),
                 )
                 for principle in of("principles")
             ],
@@ -379,6 +375,7 @@ class SeedFormat:
                     target=self.document_slugs[relation.target_id],
                     note=relation.note,
                     evidence=self.evidence_of("relation_id", relation.id),
+                    **_standing(relation),
                 )
                 for relation in of("relations")
             ],
@@ -388,6 +385,7 @@ class SeedFormat:
                     role=consultation.role,
                     summary=consultation.summary,
                     evidence=self.evidence_of("consultation_id", consultation.id),
+                    **_standing(consultation),
                 )
                 for consultation in of("consultations")
             ],
@@ -399,6 +397,7 @@ class SeedFormat:
                     date=_partial_date(assessment.date, assessment.date_precision),
                     reference=assessment.reference,
                     evidence=self.evidence_of("impact_assessment_id", assessment.id),
+                    **_standing(assessment),
                 )
                 for assessment in of("assessments")
             ],
@@ -409,6 +408,7 @@ class SeedFormat:
                     basis=expectation.basis,
                     reason=expectation.reason,
                     evidence=self.evidence_of("expectation_id", expectation.id),
+                    **_standing(expectation),
                 )
                 for expectation in of("expectations")
             ],
@@ -417,6 +417,7 @@ class SeedFormat:
                     topic=self.topic_slugs[omission.topic_id],
                     summary=omission.summary,
                     evidence=self.evidence_of("omission_id", omission.id),
+                    **_standing(omission),
                 )
                 for omission in of("omissions")
             ],
@@ -426,10 +427,10 @@ class SeedFormat:
                     organisation=self.organisation_slugs.get(absence.organisation_id or 0),
                     summary=absence.summary,
                     evidence=self.evidence_of("absence_id", absence.id),
+                    **_standing(absence),
                 )
                 for absence in of("absences")
             ],
-            foi_request=None if request is None else self.foi_request(request),
         )
 
     def evidence_of(self, column: str, claim_id: int) -> list[Mapping]:
@@ -439,6 +440,7 @@ class SeedFormat:
                 locator=entry.locator,
                 confidence=entry.confidence,
                 quote=entry.quote,
+                **_standing(entry),
             )
             for entry in self.evidence[column, claim_id]
         ]
@@ -451,13 +453,16 @@ class SeedFormat:
             received_on=request.received_on,
             responded_on=request.responded_on,
             subject=self.document_slugs.get(request.subject_id or 0),
+            response=self.document_slugs.get(request.response_id or 0),
             summary=request.summary,
+            **_standing(request),
             questions=[
                 _fields(
                     number=question.number,
                     text=question.text,
                     answer=question.answer,
                     outcome=question.outcome,
+                    **_standing(question),
                 )
                 for question in questions
             ],
@@ -501,7 +506,7 @@ def dump_yaml(data: Any) -> str:
 # ---------------------------------------------------------------- writing the folder
 
 
-EXPORT_PATTERNS = (GROUPS_FILE, ORGANISATIONS_FILE, TOPICS_FILE)
+EXPORT_PATTERNS = (GROUPS_FILE, ORGANISATIONS_FILE, TOPICS_FILE, FOI_REQUESTS_FILE)
 
 
 def _is_export_file(relative: Path) -> bool:

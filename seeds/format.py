@@ -51,7 +51,11 @@ DATA_DIR = Path(__file__).parent / "data"
 GROUPS_FILE = "groups.yaml"
 ORGANISATIONS_FILE = "organisations.yaml"
 TOPICS_FILE = "topics.yaml"
+# Optional: a register that tracks no FOI requests needs no such file.
+FOI_REQUESTS_FILE = "foi_requests.yaml"
 DOCUMENTS_DIR = "documents"
+# Fields every record may carry: `draft: true`, `retracted: {at, reason}`.
+STANDING = ("draft", "retracted")
 
 
 def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
@@ -70,7 +74,18 @@ def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
     root = topics_reader.compose(data_dir / TOPICS_FILE)
     topics = [] if root is None else read_topics(topics_reader, root)
 
-    problems = [*groups_reader.problems, *organisations_reader.problems, *topics_reader.problems]
+    requests_reader = Reader(FOI_REQUESTS_FILE)
+    requests: list[FoiRequestRecord] = []
+    if (data_dir / FOI_REQUESTS_FILE).exists():
+        root = requests_reader.compose(data_dir / FOI_REQUESTS_FILE)
+        requests = [] if root is None else read_foi_requests(requests_reader, root)
+
+    problems = [
+        *groups_reader.problems,
+        *organisations_reader.problems,
+        *topics_reader.problems,
+        *requests_reader.problems,
+    ]
     documents: list[DocumentRecord] = []
     for path in sorted((data_dir / DOCUMENTS_DIR).glob("*.yaml")):
         reader = Reader(path.relative_to(data_dir).as_posix())
@@ -80,7 +95,9 @@ def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
             documents.append(document)
         problems.extend(reader.problems)
 
-    data = SeedData(tuple(groups), tuple(organisations), tuple(documents), tuple(topics))
+    data = SeedData(
+        tuple(groups), tuple(organisations), tuple(documents), tuple(topics), tuple(requests)
+    )
     problems.extend(find_problems(data))
     if problems:
         raise SeedError(problems)
@@ -92,7 +109,9 @@ def read_groups(
 ) -> None:
     """Append the groups of one level of the tree, each followed by its descendants."""
     for position, item in enumerate(items, start=1):
-        fields = reader.fields(item, "a group", ("slug", "name"), ("description", "children"))
+        fields = reader.fields(
+            item, "a group", ("slug", "name"), ("description", "children", *STANDING)
+        )
         if fields is None:
             continue
         slug, name, description = (
@@ -101,7 +120,11 @@ def read_groups(
             fields.text("description"),
         )
         if slug is not None and name is not None:
-            into.append(GroupRecord(slug, name, description, parent, position, fields.origin))
+            into.append(
+                GroupRecord(
+                    slug, name, description, parent, position, fields.origin, fields.standing()
+                )
+            )
         # Children of a broken group are still read, so that their problems show too.
         read_groups(reader, fields.items("children"), slug, into)
 
@@ -113,7 +136,7 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
             item,
             "an organisation",
             ("slug", "name"),
-            ("named", "aliases", "groups", "description", "url"),
+            ("named", "aliases", "groups", "description", "url", *STANDING),
         )
         if fields is None:
             continue
@@ -124,7 +147,17 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
         if slug is None or name is None or named is None or aliases is None or groups is None:
             continue
         organisations.append(
-            OrganisationRecord(slug, name, named, aliases, groups, description, url, fields.origin)
+            OrganisationRecord(
+                slug,
+                name,
+                named,
+                aliases,
+                groups,
+                description,
+                url,
+                fields.origin,
+                fields.standing(),
+            )
         )
     return organisations
 
@@ -132,7 +165,7 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
 def read_topics(reader: Reader, node: Node) -> list[TopicRecord]:
     topics = []
     for item in reader.items(node, "the topics"):
-        fields = reader.fields(item, "a topic", ("slug", "name"), ("description",))
+        fields = reader.fields(item, "a topic", ("slug", "name"), ("description", *STANDING))
         if fields is None:
             continue
         slug, name, description = (
@@ -141,7 +174,7 @@ def read_topics(reader: Reader, node: Node) -> list[TopicRecord]:
             fields.text("description"),
         )
         if slug is not None and name is not None:
-            topics.append(TopicRecord(slug, name, description, fields.origin))
+            topics.append(TopicRecord(slug, name, description, fields.origin, fields.standing()))
     return topics
 
 
@@ -164,10 +197,10 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
             "consultations",
             "impact_assessments",
             "expectations",
-            "foi_request",
             "topics",
             "topics_not_covered",
             "absences",
+            *STANDING,
         ),
     )
     if fields is None:
@@ -195,13 +228,6 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
     topics = fields.refs("topics")
     omissions = _all([read_omission(reader, item) for item in fields.items("topics_not_covered")])
     absences = _all([read_absence(reader, item) for item in fields.items("absences")])
-    request_fields = fields.nested(
-        "foi_request",
-        "the FOI request",
-        ("reference", "authority", "questions"),
-        ("received_on", "responded_on", "subject", "summary"),
-    )
-    request = None if request_fields is None else read_foi_request(reader, request_fields)
     if (
         slug is None
         or title is None
@@ -235,11 +261,11 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
         consultations=consultations,
         impact_assessments=assessments,
         expectations=expectations,
-        foi_request=request,
         topics=topics,
         topics_not_covered=omissions,
         absences=absences,
         origin=fields.origin,
+        standing=fields.standing(),
     )
 
 
@@ -280,7 +306,9 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
         return None
     evidence: list[EvidenceRecord | None] = []
     for item in items:
-        entry = reader.fields(item, "an evidence", ("source", "locator", "quote", "confidence"))
+        entry = reader.fields(
+            item, "an evidence", ("source", "locator", "quote", "confidence"), STANDING
+        )
         if entry is None:
             evidence.append(None)
             continue
@@ -291,24 +319,26 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
             continue
         # Problems with a quote point at the quote, the line an editor has to mend.
         origin = reader.origin(entry.values["quote"])
-        evidence.append(EvidenceRecord(source, locator, quote, confidence, origin))
+        evidence.append(
+            EvidenceRecord(source, locator, quote, confidence, origin, entry.standing())
+        )
     return _all(evidence)
 
 
 def read_version(reader: Reader, node: Node) -> VersionRecord | None:
-    fields = reader.fields(node, "a version", ("label",), ("date", "changes", "author"))
+    fields = reader.fields(node, "a version", ("label",), ("date", "changes", "author", *STANDING))
     if fields is None:
         return None
     label, date = fields.text("label"), fields.date("date")
     changes, author = fields.text("changes"), fields.text("author")
     if label is None:
         return None
-    return VersionRecord(label, date, changes, author, fields.origin)
+    return VersionRecord(label, date, changes, author, fields.origin, fields.standing())
 
 
 def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
     fields = reader.fields(
-        node, "a principle", ("position", "text"), ("title", "influences", "topics")
+        node, "a principle", ("position", "text"), ("title", "influences", "topics", *STANDING)
     )
     if fields is None:
         return None
@@ -317,12 +347,14 @@ def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
     topics = fields.refs("topics")
     if position is None or text is None or influences is None or topics is None:
         return None
-    return PrincipleRecord(position, title, text, influences, topics, fields.origin)
+    return PrincipleRecord(
+        position, title, text, influences, topics, fields.origin, fields.standing()
+    )
 
 
 def read_influence(reader: Reader, node: Node) -> InfluenceRecord | None:
     fields = reader.fields(
-        node, "an influence", ("organisation", "effect", "evidence"), ("summary",)
+        node, "an influence", ("organisation", "effect", "evidence"), ("summary", *STANDING)
     )
     if fields is None:
         return None
@@ -331,23 +363,25 @@ def read_influence(reader: Reader, node: Node) -> InfluenceRecord | None:
     evidence = read_evidence(reader, fields)
     if organisation is None or effect is None or evidence is None:
         return None
-    return InfluenceRecord(organisation, effect, summary, evidence, fields.origin)
+    return InfluenceRecord(
+        organisation, effect, summary, evidence, fields.origin, fields.standing()
+    )
 
 
 def read_relation(reader: Reader, node: Node) -> RelationRecord | None:
-    fields = reader.fields(node, "a relation", ("kind", "target"), ("note", "evidence"))
+    fields = reader.fields(node, "a relation", ("kind", "target"), ("note", "evidence", *STANDING))
     if fields is None:
         return None
     kind, target = fields.choice("kind", DocumentRelationKind), fields.ref("target")
     note, evidence = fields.text("note"), read_evidence(reader, fields)
     if kind is None or target is None or evidence is None:
         return None
-    return RelationRecord(kind, target, note, evidence, fields.origin)
+    return RelationRecord(kind, target, note, evidence, fields.origin, fields.standing())
 
 
 def read_consultation(reader: Reader, node: Node) -> ConsultationRecord | None:
     fields = reader.fields(
-        node, "a consultation", ("organisation", "role", "evidence"), ("summary",)
+        node, "a consultation", ("organisation", "role", "evidence"), ("summary", *STANDING)
     )
     if fields is None:
         return None
@@ -356,7 +390,9 @@ def read_consultation(reader: Reader, node: Node) -> ConsultationRecord | None:
     evidence = read_evidence(reader, fields)
     if organisation is None or role is None or evidence is None:
         return None
-    return ConsultationRecord(organisation, role, summary, evidence, fields.origin)
+    return ConsultationRecord(
+        organisation, role, summary, evidence, fields.origin, fields.standing()
+    )
 
 
 def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord | None:
@@ -364,7 +400,7 @@ def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord
         node,
         "an impact assessment",
         ("kind", "undertaken", "evidence"),
-        ("outcome", "date", "reference"),
+        ("outcome", "date", "reference", *STANDING),
     )
     if fields is None:
         return None
@@ -380,7 +416,10 @@ def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord
 
 def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
     fields = reader.fields(
-        node, "an expectation", ("basis", "reason", "evidence"), ("group", "organisation")
+        node,
+        "an expectation",
+        ("basis", "reason", "evidence"),
+        ("group", "organisation", *STANDING),
     )
     if fields is None:
         return None
@@ -392,22 +431,28 @@ def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
         return None
     if basis is None or reason is None or evidence is None:
         return None
-    return ExpectationRecord(group, organisation, basis, reason, evidence, fields.origin)
+    return ExpectationRecord(
+        group, organisation, basis, reason, evidence, fields.origin, fields.standing()
+    )
 
 
 def read_omission(reader: Reader, node: Node) -> OmissionRecord | None:
-    fields = reader.fields(node, "a topic not covered", ("topic", "evidence"), ("summary",))
+    fields = reader.fields(
+        node, "a topic not covered", ("topic", "evidence"), ("summary", *STANDING)
+    )
     if fields is None:
         return None
     topic, summary = fields.ref("topic"), fields.text("summary")
     evidence = read_evidence(reader, fields)
     if topic is None or evidence is None:
         return None
-    return OmissionRecord(topic, summary, evidence, fields.origin)
+    return OmissionRecord(topic, summary, evidence, fields.origin, fields.standing())
 
 
 def read_absence(reader: Reader, node: Node) -> AbsenceRecord | None:
-    fields = reader.fields(node, "an absence", ("summary", "evidence"), ("group", "organisation"))
+    fields = reader.fields(
+        node, "an absence", ("summary", "evidence"), ("group", "organisation", *STANDING)
+    )
     if fields is None:
         return None
     group, organisation = fields.ref("group"), fields.ref("organisation")
@@ -417,27 +462,56 @@ def read_absence(reader: Reader, node: Node) -> AbsenceRecord | None:
         return None
     if summary is None or evidence is None:
         return None
-    return AbsenceRecord(group, organisation, summary, evidence, fields.origin)
+    return AbsenceRecord(group, organisation, summary, evidence, fields.origin, fields.standing())
 
 
-def read_foi_request(reader: Reader, fields: Fields) -> FoiRequestRecord | None:
+def read_foi_requests(reader: Reader, node: Node) -> list[FoiRequestRecord]:
+    requests = []
+    for item in reader.items(node, "the FOI requests"):
+        request = read_foi_request(reader, item)
+        if request is not None:
+            requests.append(request)
+    return requests
+
+
+def read_foi_request(reader: Reader, node: Node) -> FoiRequestRecord | None:
+    fields = reader.fields(
+        node,
+        "an FOI request",
+        ("reference", "authority", "questions"),
+        ("received_on", "responded_on", "subject", "response", "summary", *STANDING),
+    )
+    if fields is None:
+        return None
     reference, authority = fields.text("reference"), fields.ref("authority")
     received_on, responded_on = fields.date("received_on"), fields.date("responded_on")
-    subject, summary = fields.ref("subject"), fields.text("summary")
+    subject, response = fields.ref("subject"), fields.ref("response")
+    summary = fields.text("summary")
     questions = _all([read_foi_question(reader, item) for item in fields.items("questions")])
     if reference is None or authority is None or questions is None:
         return None
     return FoiRequestRecord(
-        reference, authority, received_on, responded_on, subject, summary, questions, fields.origin
+        reference,
+        authority,
+        received_on,
+        responded_on,
+        subject,
+        response,
+        summary,
+        questions,
+        fields.origin,
+        fields.standing(),
     )
 
 
 def read_foi_question(reader: Reader, node: Node) -> FoiQuestionRecord | None:
-    fields = reader.fields(node, "an FOI question", ("number", "text", "outcome"), ("answer",))
+    fields = reader.fields(
+        node, "an FOI question", ("number", "text", "outcome"), ("answer", *STANDING)
+    )
     if fields is None:
         return None
     number, text, answer = fields.integer("number"), fields.text("text"), fields.text("answer")
     outcome = fields.choice("outcome", FoiOutcome)
     if number is None or text is None or outcome is None:
         return None
-    return FoiQuestionRecord(number, text, answer, outcome, fields.origin)
+    return FoiQuestionRecord(number, text, answer, outcome, fields.origin, fields.standing())

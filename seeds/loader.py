@@ -39,9 +39,9 @@ from db.models import (
     TopicOmission,
 )
 from seeds.format import DATA_DIR, read_seed_data
-from seeds.records import DocumentRecord, EvidenceRecord, PartialDate, SeedData
+from seeds.records import DocumentRecord, EvidenceRecord, PartialDate, Ref, SeedData, Standing
 from seeds.report import SeedReport
-from seeds.upsert import Upserter, Values
+from seeds.upsert import KEEP_PUBLISHED, KEEP_UNRETRACTED, Upserter, Values
 
 # The claim tables, each with its column in `evidence`: exactly one of those is set per row.
 CLAIM_COLUMNS = {
@@ -113,6 +113,16 @@ def date_columns(date_column: str, precision_column: str, value: PartialDate | N
     return {date_column: value.date, precision_column: value.precision}
 
 
+def standing_columns(standing: Standing) -> Values:
+    """Draft and retraction as columns; what the file does not state keeps the row's state."""
+    retraction = standing.retracted
+    return {
+        "published": KEEP_PUBLISHED if standing.draft is None else not standing.draft,
+        "retracted_at": KEEP_UNRETRACTED if retraction is None else retraction.at,
+        "retraction_reason": KEEP_UNRETRACTED if retraction is None else retraction.reason,
+    }
+
+
 class SeedWriter:
     """Writes the records table by table, parents first, turning slugs into ids."""
 
@@ -155,6 +165,7 @@ class SeedWriter:
                         "description": group.description,
                         "parent_id": self.groups[group.parent] if group.parent else None,
                         "position": group.position,
+                        **standing_columns(group.standing),
                     }
                     for group in groups
                 ],
@@ -173,6 +184,7 @@ class SeedWriter:
                     "named": organisation.named,
                     "description": organisation.description,
                     "url": organisation.url,
+                    **standing_columns(organisation.standing),
                 }
                 for organisation in data.organisations
             ],
@@ -206,7 +218,12 @@ class SeedWriter:
             ("slug",),
             Topic.slug.in_([topic.slug for topic in data.topics]),
             [
-                {"slug": topic.slug, "name": topic.name, "description": topic.description}
+                {
+                    "slug": topic.slug,
+                    "name": topic.name,
+                    "description": topic.description,
+                    **standing_columns(topic.standing),
+                }
                 for topic in data.topics
             ],
         )
@@ -233,6 +250,7 @@ class SeedWriter:
             **date_columns("review_due_on", "review_due_precision", document.review_due),
             "url": document.url,
             "summary": document.summary,
+            **standing_columns(document.standing),
         }
 
     async def write_texts_and_versions(self, data: SeedData) -> None:
@@ -263,6 +281,7 @@ class SeedWriter:
                     "date": version.date,
                     "changes": version.changes,
                     "author": version.author,
+                    **standing_columns(version.standing),
                 }
                 for document in data.documents
                 for position, version in enumerate(document.versions, start=1)
@@ -285,6 +304,7 @@ class SeedWriter:
                     "position": principle.position,
                     "title": principle.title,
                     "text": principle.text,
+                    **standing_columns(principle.standing),
                 }
                 for slug, principle in principles
             ],
@@ -304,6 +324,7 @@ class SeedWriter:
                         "organisation_id": self.organisations[influence.organisation.slug],
                         "effect": influence.effect,
                         "summary": influence.summary,
+                        **standing_columns(influence.standing),
                     },
                     influence.evidence,
                 )
@@ -326,6 +347,7 @@ class SeedWriter:
                         "kind": relation.kind,
                         "target_id": ids[relation.target.slug],
                         "note": relation.note,
+                        **standing_columns(relation.standing),
                     },
                     relation.evidence,
                 )
@@ -344,6 +366,7 @@ class SeedWriter:
                         "organisation_id": self.organisations[consultation.organisation.slug],
                         "role": consultation.role,
                         "summary": consultation.summary,
+                        **standing_columns(consultation.standing),
                     },
                     consultation.evidence,
                 )
@@ -364,6 +387,7 @@ class SeedWriter:
                         "outcome": assessment.outcome,
                         **date_columns("date", "date_precision", assessment.date),
                         "reference": assessment.reference,
+                        **standing_columns(assessment.standing),
                     },
                     assessment.evidence,
                 )
@@ -387,6 +411,7 @@ class SeedWriter:
                         else None,
                         "basis": expectation.basis,
                         "reason": expectation.reason,
+                        **standing_columns(expectation.standing),
                     },
                     expectation.evidence,
                 )
@@ -433,6 +458,7 @@ class SeedWriter:
                         "document_id": ids[document.slug],
                         "topic_id": self.topics[omission.topic.slug],
                         "summary": omission.summary,
+                        **standing_columns(omission.standing),
                     },
                     omission.evidence,
                 )
@@ -453,6 +479,7 @@ class SeedWriter:
                         if absence.organisation
                         else None,
                         "summary": absence.summary,
+                        **standing_columns(absence.standing),
                     },
                     absence.evidence,
                 )
@@ -490,6 +517,7 @@ class SeedWriter:
                     "quote": entry.quote,
                     "confidence": entry.confidence,
                     "position": position,
+                    **standing_columns(entry.standing),
                 }
                 for column, claim_id, evidence in self.claims
                 for position, entry in enumerate(evidence, start=1)
@@ -497,11 +525,8 @@ class SeedWriter:
         )
 
     async def write_foi_requests(self, data: SeedData) -> None:
-        """Each request lives in the file of its response document."""
-        pairs = [
-            (document, request) for document in data.documents if (request := document.foi_request)
-        ]
-        authorities = [self.organisations[request.authority.slug] for _, request in pairs]
+        requests = data.foi_requests
+        authorities = [self.organisations[request.authority.slug] for request in requests]
         rows = await self.rows.upsert(
             FoiRequest,
             ("authority_id", "reference"),
@@ -512,11 +537,12 @@ class SeedWriter:
                     "authority_id": authority_id,
                     "received_on": request.received_on,
                     "responded_on": request.responded_on,
-                    "subject_id": self.documents[request.subject.slug] if request.subject else None,
-                    "response_id": self.documents[response.slug],
+                    "subject_id": self.document_id(request.subject),
+                    "response_id": self.document_id(request.response),
                     "summary": request.summary,
+                    **standing_columns(request.standing),
                 }
-                for (response, request), authority_id in zip(pairs, authorities, strict=True)
+                for request, authority_id in zip(requests, authorities, strict=True)
             ],
         )
         await self.rows.upsert(
@@ -530,8 +556,12 @@ class SeedWriter:
                     "text": question.text,
                     "answer": question.answer,
                     "outcome": question.outcome,
+                    **standing_columns(question.standing),
                 }
-                for (_, request), row in zip(pairs, rows, strict=True)
+                for request, row in zip(requests, rows, strict=True)
                 for question in request.questions
             ],
         )
+
+    def document_id(self, ref: Ref | None) -> int | None:
+        return None if ref is None else self.documents[ref.slug]

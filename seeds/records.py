@@ -48,6 +48,30 @@ class PartialDate:
 
 
 @dataclass(frozen=True)
+class Retraction:
+    """A record withdrawn for everyone: when, and why."""
+
+    at: dt.datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether a record is a draft (seen by editors only) or retracted.
+
+    `draft` is None where the file does not say: a new record is then published and an
+    existing one keeps its state. A record without `retracted` is not retracted by a load, and
+    a load never takes a retraction back: that is an editor's deliberate act.
+    """
+
+    draft: bool | None = None
+    retracted: Retraction | None = None
+
+
+UNSTATED = Standing()
+
+
+@dataclass(frozen=True)
 class GroupRecord:
     slug: str
     name: str
@@ -55,6 +79,7 @@ class GroupRecord:
     parent: str | None
     position: int
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -63,6 +88,7 @@ class TopicRecord:
     name: str
     description: str | None
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,7 @@ class OrganisationRecord:
     description: str | None
     url: str | None
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -86,6 +113,7 @@ class EvidenceRecord:
     quote: str
     confidence: Confidence
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -95,6 +123,7 @@ class VersionRecord:
     changes: str | None
     author: str | None
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -104,6 +133,7 @@ class InfluenceRecord:
     summary: str | None
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -114,6 +144,7 @@ class PrincipleRecord:
     influences: tuple[InfluenceRecord, ...]
     topics: tuple[Ref, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -123,6 +154,7 @@ class RelationRecord:
     note: str | None
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -132,6 +164,7 @@ class ConsultationRecord:
     summary: str | None
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -143,6 +176,7 @@ class ImpactAssessmentRecord:
     reference: str | None
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -155,6 +189,7 @@ class ExpectationRecord:
     reason: str
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -165,6 +200,7 @@ class OmissionRecord:
     summary: str | None
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -176,6 +212,7 @@ class AbsenceRecord:
     summary: str
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -185,20 +222,23 @@ class FoiQuestionRecord:
     answer: str | None
     outcome: FoiOutcome
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
 class FoiRequestRecord:
-    """A request whose response is the document that holds it."""
+    """A request to an authority; `response` is the document that answers it, once there is one."""
 
     reference: str
     authority: Ref
     received_on: dt.date | None
     responded_on: dt.date | None
     subject: Ref | None
+    response: Ref | None
     summary: str | None
     questions: tuple[FoiQuestionRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -229,11 +269,11 @@ class DocumentRecord:
     consultations: tuple[ConsultationRecord, ...]
     impact_assessments: tuple[ImpactAssessmentRecord, ...]
     expectations: tuple[ExpectationRecord, ...]
-    foi_request: FoiRequestRecord | None
     topics: tuple[Ref, ...]
     topics_not_covered: tuple[OmissionRecord, ...]
     absences: tuple[AbsenceRecord, ...]
     origin: Origin
+    standing: Standing = UNSTATED
 
 
 @dataclass(frozen=True)
@@ -242,3 +282,4 @@ class SeedData:
     organisations: tuple[OrganisationRecord, ...]
     documents: tuple[DocumentRecord, ...]
     topics: tuple[TopicRecord, ...]
+    foi_requests: tuple[FoiRequestRecord, ...] = ()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, insert
@@ -17,6 +19,26 @@ from seeds.report import SeedReport
 M = TypeVar("M", bound=Base)
 
 Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Keep:
+    """A wanted value that leaves an existing row's column as it is; a new row gets `default`."""
+
+    default: Any
+
+
+KEEP_PUBLISHED = Keep(True)
+KEEP_UNRETRACTED = Keep(None)
+
+
+def _same(stored: Any, wanted: Any) -> bool:
+    """Equal values; SQLite hands back timestamps without their (UTC) offset."""
+    if isinstance(stored, dt.datetime) and isinstance(wanted, dt.datetime):
+        if stored.tzinfo is None:
+            stored = stored.replace(tzinfo=dt.UTC)
+        return bool(stored == wanted)
+    return bool(stored == wanted)
 
 
 class Upserter:
@@ -53,7 +75,9 @@ class Upserter:
             row = existing.get(tuple(values[column] for column in key))
             if row is not None:
                 changed = {
-                    name: value for name, value in values.items() if getattr(row, name) != value
+                    name: value
+                    for name, value in values.items()
+                    if not isinstance(value, Keep) and not _same(getattr(row, name), value)
                 }
                 before = snapshot(row) if changed and self.actor else None
                 for name, value in changed.items():
@@ -66,7 +90,14 @@ class Upserter:
                 counts.updated += bool(changed)
                 counts.unchanged += not changed
             found.append(row)
-        missing = [values for values, row in zip(wanted, found, strict=True) if row is None]
+        missing = [
+            {
+                name: value.default if isinstance(value, Keep) else value
+                for name, value in values.items()
+            }
+            for values, row in zip(wanted, found, strict=True)
+            if row is None
+        ]
         if not missing:
             return [row for row in found if row is not None]
         statement = insert(model).returning(model, sort_by_parameter_order=True)

@@ -17,7 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from db.enums import DatePrecision
-from seeds.records import Origin, PartialDate, Ref
+from seeds.records import UNSTATED, Origin, PartialDate, Ref, Retraction, Standing
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -267,6 +267,36 @@ class Fields:
             node, f"'{value}' is not an ISO date (YYYY-MM-DD, or YYYY-MM / YYYY for less)"
         )
         return None
+
+    def timestamp(self, key: str) -> dt.datetime | None:
+        """An ISO 8601 date and time with its offset from UTC: 2026-11-23T10:15:00+00:00."""
+        scalar = self._scalar(key)
+        if scalar is None or scalar is INVALID:
+            return None
+        node, value = scalar
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            self.reader.problem(
+                node, f"'{value}' is not an ISO date and time with an offset (…T10:15:00+00:00)"
+            )
+            return None
+        return moment
+
+    def standing(self) -> Standing:
+        """The record's optional `draft: true` and `retracted: {at, reason}`."""
+        draft = self.boolean("draft")
+        retracted = self.nested("retracted", f"the retraction of {self.what}", ("at", "reason"))
+        if draft is None and retracted is None:
+            return UNSTATED
+        retraction = None
+        if retracted is not None:
+            at, reason = retracted.timestamp("at"), retracted.text("reason")
+            if at is not None and reason is not None:
+                retraction = Retraction(at, reason)
+        return Standing(draft, retraction)
 
     def items(self, key: str) -> list[Node]:
         """The entries of a list field; an absent list is empty."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -17,20 +18,32 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_sessionmaker
 from db.enums import AuditAction
-from db.models import AuditEntry, Base, Organisation
+from db.models import (
+    AuditEntry,
+    Base,
+    Consultation,
+    Document,
+    Evidence,
+    FoiQuestion,
+    FoiRequest,
+    Influence,
+    Organisation,
+    Principle,
+)
+from db.visibility import Audience
 from seeds.errors import SeedError
 from seeds.export import (
     CONSULTATION_HEADER,
     INFLUENCE_HEADER,
-    ExportError,
     csv_text,
     export_database,
-    export_register,
     neutralise,
     read_database,
     read_register,
 )
 from seeds.loader import load_seeds, seed_database
+from seeds.synthetic import generate_into
+from tests.databases import empty_database
 from tests.test_cli import ROOT, _environment
 
 Sessionmaker = async_sessionmaker[AsyncSession]
@@ -384,17 +397,155 @@ async def test_the_csv_command_neutralises_formulas_in_the_data(
     assert names["national-ugly-mugs"] == "National Ugly Mugs"
 
 
-async def test_an_export_refuses_drafts_and_retractions_rather_than_lose_them(
+# (table, a unique condition, the change): drafts and retractions across the kinds of record.
+RETRACTED_AT = dt.datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=dt.UTC)
+WITHDRAWN = {"retracted_at": RETRACTED_AT, "retraction_reason": "Quoted from a superseded copy."}
+
+
+async def mark_drafts_and_retractions(url: str) -> None:
+    """A draft organisation and document, a retracted principle, influence, evidence and FOI
+    question, a draft consultation."""
+    engine = create_engine(url)
+    async with create_sessionmaker(engine).begin() as session:
+        changes: list[tuple[Any, Any, dict[str, Any]]] = [
+            (Organisation, Organisation.slug == "home-office", {"published": False}),
+            (Document, Document.slug == "npcc-prostitution-strategy", {"published": False}),
+            (Principle, Principle.position == 2, WITHDRAWN),
+            (
+                Influence,
+                Influence.id == select(func.min(Influence.id)).scalar_subquery(),
+                WITHDRAWN,
+            ),
+            (Evidence, Evidence.id == select(func.max(Evidence.id)).scalar_subquery(), WITHDRAWN),
+            (FoiQuestion, FoiQuestion.number == 4, WITHDRAWN),
+            (
+                Consultation,
+                Consultation.id == select(func.min(Consultation.id)).scalar_subquery(),
+                {"published": False},
+            ),
+        ]
+        for model, condition, values in changes:
+            done = await session.execute(update(model).where(condition).values(**values))
+            assert done.rowcount >= 1, model  # type: ignore[attr-defined]
+    await engine.dispose()
+
+
+async def test_drafts_and_retractions_survive_a_round_trip(
+    seeded_database_url: str, fresh_database_url: str, tmp_path: Path
+) -> None:
+    with empty_database(tmp_path) as copy_url:
+        await seed_database(fresh_database_url)
+        await mark_drafts_and_retractions(fresh_database_url)
+        exported = tmp_path / "export"
+        files = await export_database(fresh_database_url, exported)
+        organisations = files["organisations.yaml"]
+        assert "draft: true" in organisations
+        assert "reason: Quoted from a superseded copy." in files["foi_requests.yaml"]
+        assert "at: '2026-11-02T09:30:15.123456+00:00'" in files["foi_requests.yaml"]
+
+        await seed_database(copy_url, exported)
+        original, copy = await register_rows(fresh_database_url), await register_rows(copy_url)
+        for name in original:
+            assert copy[name] == original[name], name
+        again = tmp_path / "again"
+        assert await export_database(copy_url, again) == files
+
+        # A reader's view of the copy hides the same records as the original's.
+        for url in (fresh_database_url, copy_url):
+            readers = await read_database(url, Audience.READERS)
+            assert "home-office" not in {row.slug for row in readers.organisations}
+            assert "npcc-prostitution-strategy" not in {row.slug for row in readers.documents}
+            assert 4 not in {question.number for question in readers.foi_questions}
+
+
+async def test_a_load_never_publishes_a_draft_or_takes_back_a_retraction(
+    fresh_sessionmaker: Sessionmaker, fresh_database_url: str
+) -> None:
+    await load_seeds(fresh_sessionmaker)
+    await mark_drafts_and_retractions(fresh_database_url)
+    before = await register_rows(fresh_database_url)
+
+    # The seed files say nothing of drafts or retractions: loading them keeps what editors did.
+    report = await load_seeds(fresh_sessionmaker, actor="import")
+    assert (report.inserted, report.updated) == (0, 0)
+    assert await register_rows(fresh_database_url) == before
+
+
+async def test_a_bad_draft_or_retraction_is_reported_and_nothing_is_written(
+    exported: Path, fresh_sessionmaker: Sessionmaker
+) -> None:
+    organisations = exported / "organisations.yaml"
+    draft = break_line(organisations, "name: Home Office", "name: Home Office\n  draft: maybe")
+    requests = exported / "foi_requests.yaml"
+    no_offset = break_line(
+        requests,
+        "      outcome: NOT_HELD",
+        "      outcome: NOT_HELD\n      retracted:\n        at: 2026-11-02T09:30:00\n        reason: x",
+    )
+    guidance = exported / "documents/npcc-sex-work-and-prostitution-guidance-2019.yaml"
+    no_reason = break_line(
+        guidance, "kind: GUIDANCE", "kind: GUIDANCE\nretracted:\n  at: 2026-11-02T09:30:00Z"
+    )
+
+    with pytest.raises(SeedError) as raised:
+        await load_seeds(fresh_sessionmaker, exported, actor="import")
+    problems = raised.value.problems
+    for where, words in [
+        (f"organisations.yaml:{draft + 1}:", "'draft' must be true or false, not 'maybe'"),
+        (f"foi_requests.yaml:{no_offset + 2}:", "is not an ISO date and time with an offset"),
+        (
+            f"{guidance.relative_to(exported).as_posix()}:{no_reason + 2}:",
+            "is missing the required field 'reason'",
+        ),
+    ]:
+        assert any(p.startswith(where) and words in p for p in problems), (where, problems)
+    assert await total_rows(fresh_sessionmaker) == 0
+
+
+async def test_an_foi_request_waiting_for_its_response_round_trips(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
+    with empty_database(tmp_path) as copy_url:
+        await seed_database(fresh_database_url)
+        engine = create_engine(fresh_database_url)
+        async with create_sessionmaker(engine).begin() as session:
+            await session.execute(update(FoiRequest).values(response_id=None))
+        await engine.dispose()
+        files = await export_database(fresh_database_url, tmp_path / "export")
+        assert "response:" not in files["foi_requests.yaml"]
+        await seed_database(copy_url, tmp_path / "export")
+        assert await register_rows(copy_url) == await register_rows(fresh_database_url)
+
+
+async def test_the_csv_holds_what_readers_see(fresh_database_url: str, tmp_path: Path) -> None:
     await seed_database(fresh_database_url)
-    engine = create_engine(fresh_database_url)
-    sessionmaker = create_sessionmaker(engine)
-    async with sessionmaker.begin() as session:
-        await session.execute(
-            update(Organisation).where(Organisation.slug == "home-office").values(published=False)
-        )
-    with pytest.raises(ExportError, match="1 draft and 0 retracted"):
-        await export_register(sessionmaker, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
-    await engine.dispose()
+    everything = csv_text(await read_database(fresh_database_url), "consultations")
+    await mark_drafts_and_retractions(fresh_database_url)
+    output = tmp_path / "consultations.csv"
+    done = footprint(
+        fresh_database_url, tmp_path, "export-csv", "consultations", "--output", str(output)
+    )
+    assert done.returncode == 0, done.stderr
+    shown = parse(output.read_text(encoding="utf-8"))
+    assert len(shown) < len(parse(everything))
+    assert "home-office" not in {row["organisation_slug"] for row in shown}
+    assert "npcc-prostitution-strategy" not in {row["document_slug"] for row in shown}
+
+
+async def test_a_synthetic_register_survives_a_round_trip(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    with empty_database(tmp_path) as copy_url:
+        await seed_database(fresh_database_url)
+        await generate_into(fresh_database_url, documents=60, seed=5)
+        await mark_drafts_and_retractions(fresh_database_url)
+        files = await export_database(fresh_database_url, tmp_path / "export")
+        seeded = len(list((ROOT / "seeds/data/documents").glob("*.yaml")))
+        assert len([name for name in files if name.startswith("documents/")]) == seeded + 60
+
+        report = await seed_database(copy_url, tmp_path / "export", actor="import")
+        assert report.updated == 0
+        original, copy = await register_rows(fresh_database_url), await register_rows(copy_url)
+        assert sum(original["foi_request"].values()) > 1
+        for name in original:
+            assert copy[name] == original[name], name
