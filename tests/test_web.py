@@ -143,6 +143,7 @@ async def test_graphiql_opens_every_saved_question_with_its_variables(
         "position": 3,
     }
     assert principle["title"].startswith("Who shaped principle N")
+    assert principle["operation"] == "WhoShapedAPrinciple"
 
 
 async def test_without_its_files_graphiql_says_how_to_install_them(

@@ -24,13 +24,15 @@ class SavedQuestion:
     name: str
     title: str
     query: str
+    operation: str | None
     variables: str  # JSON of the variables' defaults, ready to edit
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, str | None]:
         return {
             "name": self.name,
             "title": self.title,
             "query": self.query,
+            "operation": self.operation,
             "variables": self.variables,
         }
 
@@ -49,20 +51,18 @@ def saved_questions() -> tuple[SavedQuestion, ...]:
 def _read(entry: Traversable) -> SavedQuestion:
     query = entry.read_text(encoding="utf-8")
     comments = [line[1:].strip() for line in query.splitlines() if line.startswith("#")]
+    operation = next(
+        node for node in parse(query).definitions if isinstance(node, OperationDefinitionNode)
+    )
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
     return SavedQuestion(
         name=entry.name.removesuffix(".graphql"),
         title=" ".join(comments) or entry.name,
         query=query,
-        variables=_default_variables(query),
+        operation=operation.name.value if operation.name else None,
+        variables=json.dumps(defaults, indent=2) if defaults else "",
     )
-
-
-def _default_variables(query: str) -> str:
-    defaults = {
-        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
-        for operation in parse(query).definitions
-        if isinstance(operation, OperationDefinitionNode)
-        for definition in operation.variable_definitions or ()
-        if definition.default_value is not None
-    }
-    return json.dumps(defaults, indent=2) if defaults else ""

@@ -119,12 +119,14 @@
     });
   }
 
-  // Replace the view, move focus to its heading (screen readers announce it), set the title.
+  // Replace the view and set the title; after a move within the dashboard, focus the new
+  // heading so a screen reader says where it landed (on first load, focus stays at the top).
+  var moved = false;
   function show(title, content) {
     var heading = el("h1", { tabindex: "-1" }, title);
     view.replaceChildren(heading, content);
     document.title = title + " · Footprint";
-    heading.focus();
+    if (moved) heading.focus();
   }
 
   function failed(error) {
@@ -377,7 +379,7 @@
   // --- routing -------------------------------------------------------------------------------
 
   function route() {
-    var hash = location.hash.replace(/^#/, "") || "/";
+    var hash = location.hash.replace(/^#/, "");
     var match;
     var loading;
     if ((match = hash.match(/^\/document\/(.+)$/))) loading = documentView(decodeURIComponent(match[1]));
@@ -387,6 +389,11 @@
     loading.catch(failed);
   }
 
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", function () {
+    // "#main" (the skip link) points into the page; it is not a view.
+    if (location.hash && location.hash.charAt(1) !== "/") return;
+    moved = true;
+    route();
+  });
   route();
 })();

@@ -12,6 +12,8 @@
     window.setTimeout(function () {
       if (editors.queryEditor) editors.queryEditor.setValue(question.query);
       if (editors.variableEditor) editors.variableEditor.setValue(question.variables);
+      // Else a run before GraphiQL re-reads the query would send the last tab's operation name.
+      editors.setOperationName(question.operation);
     }, 0);
   }
 
