@@ -50,7 +50,7 @@ def test_the_image_carries_graphiqls_files_and_the_saved_questions() -> None:
     runs = [
         line.removeprefix("RUN ").split() for line in build.splitlines() if line.startswith("RUN ")
     ]
-    installs = [i for i, run in enumerate(runs) if run[-3:] == ["footprint", "assets", "install"]]
+    installs = [i for i, run in enumerate(runs) if run[1:] == ["assets", "install"]]
     package = next(i for i, run in enumerate(runs) if run[1:] == ["install", "."])
     # Fetched (and checked against the lock) once the app is installed, in the environment
     # that the runtime stage copies whole; `footprint assets install` is a real command.
