@@ -179,6 +179,10 @@ def test_graphiql_loads_offline_and_runs_a_saved_question(offline: Offline) -> N
     assert _answer(page) == _stored_answer("who-shaped-a-principle")
     offline.screenshot("graphiql-who-shaped-a-principle")
 
+    # The explorer plugin, also from local files, builds queries by clicking.
+    page.get_by_role("button", name="Show GraphiQL Explorer").click()
+    expect(page.get_by_text("coverageMatrix", exact=True)).to_be_visible()
+
 
 def test_the_dashboard_shows_who_was_left_out_and_a_principles_evidence(
     offline: Offline,
