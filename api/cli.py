@@ -168,9 +168,14 @@ def _prepare_assets(settings: Settings) -> None:
     if not missing(settings.assets_dir):
         return
     try:
-        _install_assets(settings)
+        installed = install(settings.assets_dir, registry=settings.npm_registry)
     except AssetError as error:
         log.warning("GraphiQL's files are not installed", extra={"error": str(error)})
+        return
+    log.info(
+        "installed GraphiQL's files",
+        extra={"packages": [f"{p.name}@{p.version}" for p in installed]},
+    )
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
