@@ -137,6 +137,27 @@
       el("p", null, el("a", { href: "#/" }, "Back to the documents"))));
   }
 
+  // Page through a connection (`field` of the query's answer): `onPage(connection, first)`
+  // shows each page; while there are more, a button in `more` fetches the next.
+  function paged(query, field, more, onPage) {
+    var first = true;
+    function page(after) {
+      return gql(query, { after: after }).then(function (data) {
+        var connection = data[field];
+        more.replaceChildren();
+        if (connection.pageInfo.hasNextPage) {
+          append(more, el("button", { type: "button", onclick: function () {
+            announce("Loading more documents…");
+            page(connection.pageInfo.endCursor).catch(failed);
+          } }, "Show more documents"));
+        }
+        onPage(connection, first);
+        first = false;
+      });
+    }
+    return page(null);
+  }
+
   // --- documents and search ------------------------------------------------------------------
 
   function searchForm(text) {
@@ -164,24 +185,11 @@
     var section = el("div", null, searchForm(""),
       el("section", { "aria-labelledby": "all-documents" },
         el("h2", { id: "all-documents" }, "All documents"), list, more));
-    var first = true;
-    function page(after) {
-      return gql(DOCUMENTS, { after: after }).then(function (data) {
-        var documents = data.documents;
-        append(list, documents.nodes.map(documentItem));
-        if (first) show("Documents", section);
-        first = false;
-        more.replaceChildren();
-        if (documents.pageInfo.hasNextPage) {
-          append(more, el("button", { type: "button", onclick: function () {
-            announce("Loading more documents…");
-            page(documents.pageInfo.endCursor).catch(failed);
-          } }, "Show more documents"));
-        }
-        announce(list.children.length + " of " + documents.totalCount + " documents shown.");
-      });
-    }
-    return page(null);
+    return paged(DOCUMENTS, "documents", more, function (documents, first) {
+      append(list, documents.nodes.map(documentItem));
+      if (first) show("Documents", section);
+      announce(list.children.length + " of " + documents.totalCount + " documents shown.");
+    });
   }
 
   function hitTarget(hit) {
@@ -349,31 +357,18 @@
       el("dt", null, el("span", { class: "cell not-consulted gap" }, "✗ gap")), el("dd", null, "Expected, shown not consulted"),
       el("dt", null, el("span", { class: "cell no-record gap" }, "? gap")), el("dd", null, "Expected, no record of consultation"),
       el("dt", null, el("span", { class: "cell no-record" }, "?")), el("dd", null, "Not expected, no record"));
-    var first = true;
-    function page(after) {
-      return gql(MATRIX, { after: after }).then(function (data) {
-        var matrix = data.coverageMatrix;
-        if (first) {
-          head.replaceChildren(el("tr", null, el("th", { scope: "col" }, "Document"),
-            matrix.columns.map(function (g) { return el("th", { scope: "col" }, g.name); })));
-        }
-        append(body, matrix.rows.map(function (row) {
-          return el("tr", null, el("th", { scope: "row" }, documentLink(row.document)), row.cells.map(cell));
-        }));
-        if (first) show("Coverage matrix", el("div", null, about, region, el("h2", null, "Key"), legend, more));
-        first = false;
-        more.replaceChildren();
-        if (matrix.pageInfo.hasNextPage) {
-          append(more, el("button", { type: "button", onclick: function () {
-            announce("Loading more rows…");
-            page(matrix.pageInfo.endCursor).catch(failed);
-          } }, "Show more documents"));
-        }
-        var gaps = body.querySelectorAll("td.gap").length;
-        announce(body.children.length + " of " + matrix.totalCount + " documents shown, " + gaps + " gaps.");
-      });
-    }
-    return page(null);
+    return paged(MATRIX, "coverageMatrix", more, function (matrix, first) {
+      if (first) {
+        head.replaceChildren(el("tr", null, el("th", { scope: "col" }, "Document"),
+          matrix.columns.map(function (g) { return el("th", { scope: "col" }, g.name); })));
+      }
+      append(body, matrix.rows.map(function (row) {
+        return el("tr", null, el("th", { scope: "row" }, documentLink(row.document)), row.cells.map(cell));
+      }));
+      if (first) show("Coverage matrix", el("div", null, about, region, el("h2", null, "Key"), legend, more));
+      var gaps = body.querySelectorAll("td.gap").length;
+      announce(body.children.length + " of " + matrix.totalCount + " documents shown, " + gaps + " gaps.");
+    });
   }
 
   // --- routing -------------------------------------------------------------------------------
