@@ -16,6 +16,7 @@ from api.health import livez, readyz
 from api.logs import configure_logging
 from api.middleware import RequestContextMiddleware
 from api.settings import Settings
+from api.web.routes import web_routes
 from db.engine import create_engine, create_sessionmaker
 from schema import build_schema
 
@@ -32,7 +33,9 @@ def create_app(settings: Settings) -> Starlette:
         statement_timeout_ms=settings.db_statement_timeout_ms,
     )
     sessionmaker = create_sessionmaker(engine)
-    graphql = GraphQLView(build_schema(), sessionmaker, graphiql=settings.graphiql)
+    graphql = GraphQLView(
+        build_schema(), sessionmaker, graphiql=settings.graphiql, assets_dir=settings.assets_dir
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -45,6 +48,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", graphql),
             Route("/livez", livez),
             Route("/readyz", readyz),
+            *web_routes(settings.assets_dir),
         ],
         middleware=[Middleware(RequestContextMiddleware)],
         lifespan=lifespan,

@@ -1,5 +1,5 @@
 """`footprint` (or `python -m api`): serve, migrate, seed, import, export, export-csv,
-export-schema."""
+export-schema, assets."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.logs import configure_logging
 from api.settings import Settings
+from api.web.assets import AssetError, install, missing
 from db import tokens
 from db.engine import create_engine, create_sessionmaker
 from db.enums import TokenRole
@@ -89,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("kind", choices=CSV_KINDS)
     table.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
 
+    assets = commands.add_parser("assets", help="GraphiQL's browser files, pinned in a lock file")
+    asset_commands = assets.add_subparsers(dest="assets_command", required=True, metavar="ACTION")
+    fetch = asset_commands.add_parser(
+        "install", help="fetch them from the npm registry, check their hashes, install them"
+    )
+    fetch.add_argument("--force", action="store_true", help="fetch again even if installed")
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
     return parser
@@ -146,9 +154,37 @@ def _prepare_embedded(settings: Settings) -> None:
         _seed(settings)
 
 
+def _install_assets(settings: Settings, *, force: bool = False) -> None:
+    installed = install(settings.assets_dir, registry=settings.npm_registry, force=force)
+    names = ", ".join(f"{package.name}@{package.version}" for package in installed)
+    print(
+        f"Installed {names} in {settings.assets_dir}."
+        if installed
+        else f"GraphiQL's files are already installed in {settings.assets_dir}.",
+        file=sys.stderr,
+    )
+
+
+def _prepare_assets(settings: Settings) -> None:
+    """First run: fetch GraphiQL's files; offline, serve anyway (the page says what to do)."""
+    if not missing(settings.assets_dir):
+        return
+    try:
+        installed = install(settings.assets_dir, registry=settings.npm_registry)
+    except AssetError as error:
+        log.warning("GraphiQL's files are not installed", extra={"error": str(error)})
+        return
+    log.info(
+        "installed GraphiQL's files",
+        extra={"packages": [f"{p.name}@{p.version}" for p in installed]},
+    )
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     if settings.embedded and settings.auto_setup:
         _prepare_embedded(settings)
+    if settings.graphiql and settings.assets_auto_install:
+        _prepare_assets(settings)
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
@@ -231,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         _run(args, settings)
-    except (SeedError, SyntheticRegisterExists, ValueError, LookupError) as error:
+    except (SeedError, SyntheticRegisterExists, AssetError, ValueError, LookupError) as error:
         print(f"footprint: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
@@ -272,3 +308,5 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         _export_csv(settings, args.kind, args.output)
     elif args.command == "export-schema":
         _export_schema(args.output)
+    elif args.command == "assets":
+        _install_assets(settings, force=args.force)

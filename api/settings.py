@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.exc import ArgumentError
 
+from api.web.assets import DEFAULT_ASSETS_DIR, NPM_REGISTRY
 from db.engine import DEFAULT_DATABASE_URL, is_sqlite, normalise_url
 
 
@@ -39,6 +41,13 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_connect_timeout: float = Field(default=5.0, gt=0, le=60)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+
+    # The browser side: GraphiQL's files, fetched from npm once (api/web/assets.py).
+    assets_dir: Path = Field(default=DEFAULT_ASSETS_DIR, description="where GraphiQL's files live")
+    assets_auto_install: bool = Field(
+        default=True, description="serve fetches GraphiQL's files first if they are missing"
+    )
+    npm_registry: str = Field(default=NPM_REGISTRY, pattern=r"^https?://\S+$")
 
     @field_validator("database_url")
     @classmethod

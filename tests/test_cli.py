@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Nothing listens on port 9 (discard): an npm registry that cannot be reached.
+UNREACHABLE = "http://127.0.0.1:9"
 
 
 def _environment(**extra: str) -> dict[str, str]:
@@ -31,7 +33,10 @@ def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> Non
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "serve", "--port", str(port)],
         cwd=tmp_path,
-        env=_environment(),
+        # Offline: GraphiQL's files cannot be fetched, and serving goes on without them.
+        env=_environment(
+            FOOTPRINT_ASSETS_DIR=str(tmp_path / "assets"), FOOTPRINT_NPM_REGISTRY=UNREACHABLE
+        ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -56,11 +61,32 @@ def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> Non
         assert answer["data"]["document"] == {"kind": "FOI_RESPONSE"}
         assert answer["data"]["documents"]["totalCount"] >= 3
         assert (tmp_path / "footprint.db").exists()
+        graphiql = httpx.get(f"{base}/graphql", headers={"accept": "text/html"}, timeout=10)
+        assert graphiql.status_code == 503
+        assert "footprint assets install" in graphiql.text
     finally:
         server.send_signal(signal.SIGINT)
         output = server.communicate(timeout=30)[0].decode()
     assert server.returncode == 0, output
     assert "Traceback" not in output
+    assert "GraphiQL's files are not installed" in output
+
+
+def test_assets_install_offline_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "api", "assets", "install"],
+        cwd=tmp_path,
+        env=_environment(
+            FOOTPRINT_ASSETS_DIR=str(tmp_path / "assets"), FOOTPRINT_NPM_REGISTRY=UNREACHABLE
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("footprint: cannot download http://127.0.0.1:9/react/")
+    assert "Traceback" not in result.stderr
+    assert list((tmp_path / "assets").glob("**/*")) == []
 
 
 def test_a_bad_database_url_is_a_clear_configuration_error(tmp_path: Path) -> None:

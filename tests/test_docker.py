@@ -41,3 +41,25 @@ def test_the_image_runs_as_a_non_root_user_from_a_slim_base() -> None:
     }
     assert {"api", "schema", "db", "seeds"} <= {path.rstrip("/") for path in copied}
     assert any(line.startswith("CMD") and "footprint" in line for line in lines)
+
+
+def test_the_image_carries_graphiqls_files_and_the_saved_questions() -> None:
+    lines = (DOCKER / "Dockerfile").read_text().splitlines()
+    stages = "\n".join(lines).split("\nFROM ")
+    build, runtime = stages[1], stages[-1]
+    runs = [
+        line.removeprefix("RUN ").split() for line in build.splitlines() if line.startswith("RUN ")
+    ]
+    installs = [i for i, run in enumerate(runs) if run[1:] == ["assets", "install"]]
+    package = next(i for i, run in enumerate(runs) if run[1:] == ["install", "."])
+    # Fetched (and checked against the lock) once the app is installed, in the environment
+    # that the runtime stage copies whole; `footprint assets install` is a real command.
+    assert installs and installs[0] > package
+    assert runs[installs[0]][0] == "/opt/footprint/bin/footprint"
+    _parser().parse_args(["assets", "install"])
+    assert "COPY --from=build /opt/footprint /opt/footprint" in runtime
+    assert "COPY queries ./queries" in build
+    # The build context sends the saved questions but never a local copy of the assets.
+    ignored = (DOCKER / "Dockerfile.dockerignore").read_text().splitlines()
+    assert "!queries/**" in ignored
+    assert "api/web/vendor" in ignored

@@ -1,0 +1,1 @@
+"""The browser side: GraphiQL from locally installed files, and the coverage dashboard."""

@@ -1,0 +1,1 @@
+"""The saved questions (NAME.graphql) and their answers on the seeded register (NAME.json)."""
