@@ -24,7 +24,8 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/graphql")
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
+    """The app; `policies=False` (error masking and query limits off) is for the benchmark only."""
     engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -32,7 +33,12 @@ def create_app(settings: Settings) -> Starlette:
         statement_timeout_ms=settings.db_statement_timeout_ms,
     )
     sessionmaker = create_sessionmaker(engine)
-    graphql = GraphQLView(build_schema(), sessionmaker, graphiql=settings.graphiql)
+    graphql = GraphQLView(
+        build_schema(policies=policies),
+        sessionmaker,
+        graphiql=settings.graphiql,
+        compiled_reads=settings.compiled_reads and not settings.embedded,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
