@@ -24,6 +24,7 @@ class Question:
     floor: str | None = None
     postgraphile: str | None = None
     sqlite: bool = False  # also measured on the embedded SQLite register
+    compiled: bool = False  # answered by the compiled path on PostgreSQL (one statement)
 
 
 def _visible(alias: str) -> str:
@@ -32,6 +33,7 @@ def _visible(alias: str) -> str:
 
 NESTED = Question(
     key="a",
+    compiled=True,
     title="100 documents with principles → shapedBy → organisation",
     footprint="""{ documents(first: 100) { nodes { slug title
   principles { position text shapedBy { effect organisation { slug name } } } } } }""",
@@ -59,6 +61,7 @@ SELECT json_build_object('data', json_build_object('documents', json_build_objec
 
 CONSULTATIONS = Question(
     key="b",
+    compiled=True,
     title="one organisation's consultations, 100 per page, with documents",
     footprint=f"""{{ organisation(slug: "{BUSY_ORGANISATION}") {{ consultations(first: 100) {{
   totalCount nodes {{ role document {{ slug title }} }} }} }} }}""",
@@ -99,6 +102,7 @@ closure AS (
 
 MATRIX = Question(
     key="c",
+    compiled=True,
     title="the coverage matrix: a page of 100 documents × every stakeholder group",
     footprint="""{ coverageMatrix(first: 100) { columns { slug }
   rows { document { slug } cells { status expected gap organisationCount } } } }""",

@@ -184,9 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency_targets: list[Target] = []
         for q in QUESTIONS:
             latency_targets.append(footprint_target("footprint")(q))
+            latency_targets.append(footprint_target("footprint-no-policies")(q))
             if q.floor is not None:
                 latency_targets.append(floor_target(q))
-                latency_targets.append(footprint_target("footprint-no-policies")(q))
             if q.postgraphile is not None:
                 latency_targets.append(postgraphile_target(q))
             if q.sqlite:

@@ -159,6 +159,13 @@ async def test_with_a_token_the_usual_path_answers_and_editors_see_drafts(
     assert editor["data"]["documents"]["totalCount"] == 9 + 30
 
 
+def test_the_benchmark_knows_which_of_its_questions_are_compiled() -> None:
+    plans = Plans(build_schema()._schema)
+    assert [q.key for q in QUESTIONS if plans.get(q.footprint)] == [
+        q.key for q in QUESTIONS if q.compiled
+    ]
+
+
 def test_the_plan_cache_is_bounded() -> None:
     plans = Plans(build_schema()._schema, size=2)
     queries = [f"{{ documents(first: {n}) {{ totalCount }} }}" for n in (1, 2, 3)]

@@ -31,9 +31,7 @@ def _workers(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     children = [int(child) for child in path.read_text().split()] if path.exists() else []
     return [
-        child
-        for child in children
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+        child for child in children if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
     ]
 
 
@@ -82,7 +80,10 @@ def test_two_workers_answer_graphql_on_one_port(tmp_path: Path) -> None:
                 )
                 assert response.status_code == 200
                 assert response.json() == {
-                    "data": {"organisation": {"name": "Home Office"}, "documents": {"totalCount": 9}}
+                    "data": {
+                        "organisation": {"name": "Home Office"},
+                        "documents": {"totalCount": 9},
+                    }
                 }
         finally:
             os.killpg(server.pid, signal.SIGTERM)
