@@ -160,8 +160,9 @@ def render(m: Measurements) -> str:
         f", {m.took / 60:.1f} minutes. Command: `.venv/bin/python -m bench"
         f"{' --quick' if m.quick else ''}`.",
         "",
-        "Servers pinned to core 0, the load generator to core 1; every measurement interleaved "
-        f"over {m.profile['rounds']} rounds. Registers: "
+        "Servers pinned to core 0, the load generator to core 1. Latency: one client asks the "
+        "servers of a question in turn, request by request; throughput: each server in turn, "
+        f"rotating; {m.profile['rounds']} rounds of each. Registers: "
         + ", ".join(f"{name} ({n} documents)" for name, n in m.registers.items())
         + ". The floor's JSON was checked equal to Footprint's for "
         + ", ".join(f"({k})" for k in m.checked)

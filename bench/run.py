@@ -1,8 +1,9 @@
 """`python -m bench [--quick]`: load the registers, start the servers, measure, write the report.
 
 Servers run pinned to core 0 (`taskset -c 0`), this process (the load generator) to core 1.
-Every measurement is interleaved: each round asks every target in turn, so a noisy moment on a
-shared machine falls on all of them alike, and the ratios compare like with like.
+Every measurement is interleaved (request by request for latency, run by run for throughput),
+so a noisy moment on a shared machine falls on all of them alike, and the ratios compare like
+with like.
 """
 
 from __future__ import annotations
@@ -95,6 +96,21 @@ def _measure_interleaved(
                 load.run(target, clients=clients, seconds=seconds, at_least=at_least)
             )
             samples[target].add(sample)
+    return samples
+
+
+def _latency(targets: Sequence[Target], profile: Profile) -> dict[Target, Sample]:
+    """Per question, one client asks its servers in turn, request by request."""
+    samples = {target: Sample() for target in targets}
+    questions = list(dict.fromkeys(target.question for target in targets))
+    for _ in range(profile.rounds):
+        for question in questions:
+            same = [target for target in targets if target.question == question]
+            found = asyncio.run(
+                load.cycle(same, seconds=profile.seconds * len(same), at_least=profile.at_least)
+            )
+            for target, sample in found.items():
+                samples[target].add(sample)
     return samples
 
 
@@ -197,14 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for target in latency_targets:
             asyncio.run(load.run(target, clients=1, seconds=0.0, at_least=3))
 
-        _say(f"latency at 1 client: {profile.rounds} interleaved rounds")
-        latency = _measure_interleaved(
-            latency_targets,
-            profile,
-            clients=1,
-            seconds=profile.seconds,
-            at_least=profile.at_least,
-        )
+        _say(f"latency at 1 client: {profile.rounds} rounds, servers asked in turn")
+        latency = _latency(latency_targets, profile)
 
         throughput_targets = [
             make(q)
