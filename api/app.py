@@ -37,7 +37,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         build_schema(policies=policies),
         sessionmaker,
         graphiql=settings.graphiql,
-        compiled_reads=engine if settings.compiled_reads and not settings.embedded else None,
+        compiled_reads=settings.compiled_reads and not settings.embedded,
     )
 
     @asynccontextmanager

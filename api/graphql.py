@@ -32,27 +32,22 @@ class GraphQLView(GraphQL[Context, None]):
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         graphiql: bool,
-        compiled_reads: AsyncEngine | None = None,
+        compiled_reads: bool = False,
     ) -> None:
-        """`compiled_reads`: the engine the compiled path reads with; None turns it off."""
+        """`compiled_reads`: answer the queries `schema.compiled` knows with one statement."""
         super().__init__(
             schema,  # type: ignore[arg-type]
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=True,
         )
         self.sessionmaker = sessionmaker
-        # Reads run one statement per session: autocommit spares a BEGIN and a ROLLBACK each.
-        self.read_sessionmaker = async_sessionmaker(
-            sessionmaker.kw["bind"].execution_options(isolation_level="AUTOCOMMIT"),
-            expire_on_commit=False,
+        # Reads run one statement per session (the compiled path, each loader batch): with
+        # autocommit they spare a BEGIN and a ROLLBACK round trip each.
+        self.read_engine: AsyncEngine = sessionmaker.kw["bind"].execution_options(
+            isolation_level="AUTOCOMMIT"
         )
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self.plans = Plans(self.schema._schema) if compiled_reads else None  # type: ignore[attr-defined]
-        # One statement, nothing to commit or roll back: no BEGIN and ROLLBACK round trips.
-        self.compiled_engine = (
-            compiled_reads.execution_options(isolation_level="AUTOCOMMIT")
-            if compiled_reads is not None
-            else None
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,9 +69,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _compiled(self, request: Request) -> bytes | None:
         """The answer by the compiled path (one SQL statement), or None to go the usual way."""
-        if self.plans is None or self.compiled_engine is None:
-            return None
-        if request.method != "POST" or "authorization" in request.headers:
+        if self.plans is None or request.method != "POST" or "authorization" in request.headers:
             return None
         if not request.headers.get("content-type", "").startswith("application/json"):
             return None
@@ -85,7 +78,7 @@ class GraphQLView(GraphQL[Context, None]):
         if statement is None:
             return None
         try:
-            async with self.compiled_engine.connect() as connection:
+            async with self.read_engine.connect() as connection:
                 answer = (await connection.exec_driver_sql(statement)).scalar_one()
         except (SQLAlchemyError, OSError):
             # The usual path meets the same trouble and answers it with its masked error.
