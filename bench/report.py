@@ -221,6 +221,41 @@ def render(m: Measurements) -> str:
     return "\n".join(lines)
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def readme_block(m: Measurements) -> str:
+    """The README's figures: when and how, every target, and p50 beside the floor and peer."""
+    lat = _by(m.latency)
+    lines = [
+        f"From `bench/reports/latest.md` ({m.machine['when'][:10]}, {m.machine['cpus']} cores "
+        "shared with other work, so absolute times are noisy; the ratios come from one run).",
+        "",
+        *headline(m),
+        "",
+    ]
+    rows = []
+    for q in QUESTIONS:
+        cells = [f"({q.key})"]
+        for server in ("footprint", "floor", "postgraphile", "footprint-sqlite"):
+            found = lat.get((server, q.key))
+            cells.append(f"{found['p50_ms']:.0f}" if found else "")
+        rows.append(cells)
+    header = ["question", "Footprint p50 ms", "floor", "PostGraphile", "Footprint on SQLite"]
+    lines += _table(rows, header)
+    return "\n".join(lines)
+
+
+def update_readme(m: Measurements, readme: Path = README) -> None:
+    text = readme.read_text()
+    if START not in text or END not in text:
+        return
+    before, rest = text.split(START, 1)
+    after = rest.split(END, 1)[1]
+    readme.write_text(f"{before}{START}\n{readme_block(m)}\n{END}{after}")
+
+
 def write_report(m: Measurements, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     name = "latest-quick" if m.quick else "latest"
