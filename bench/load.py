@@ -46,7 +46,7 @@ HEADERS = {"content-type": "application/json", "accept": "application/json"}
 async def _ask(session: aiohttp.ClientSession, target: Target) -> bytes:
     if target.body is None:
         async with session.get(target.url) as response:
-            body = await response.read()
+            body: bytes = await response.read()
             ok = response.status == 200
     else:
         async with session.post(target.url, data=target.body, headers=HEADERS) as response:
