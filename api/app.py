@@ -25,7 +25,8 @@ async def home(request: Request) -> RedirectResponse:
     return RedirectResponse("/graphql")
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
+    """The app; `policies=False` (error masking and query limits off) is for the benchmark only."""
     engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -34,7 +35,11 @@ def create_app(settings: Settings) -> Starlette:
     )
     sessionmaker = create_sessionmaker(engine)
     graphql = GraphQLView(
-        build_schema(), sessionmaker, graphiql=settings.graphiql, assets_dir=settings.assets_dir
+        build_schema(policies=policies),
+        sessionmaker,
+        graphiql=settings.graphiql,
+        assets_dir=settings.assets_dir,
+        compiled_reads=settings.compiled_reads and not settings.embedded,
     )
 
     @asynccontextmanager

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_connect_timeout: float = Field(default=5.0, gt=0, le=60)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    compiled_reads: bool = Field(
+        default=True,
+        description="on PostgreSQL, answer readers' queries of a known shape with one statement",
+    )
 
     # The browser side: GraphiQL's files, fetched from npm once (api/web/assets.py).
     assets_dir: Path = Field(default=DEFAULT_ASSETS_DIR, description="where GraphiQL's files live")

@@ -70,13 +70,19 @@ BELONGS_TO: dict[type[Record], tuple[tuple[str, type[Record]], ...]] = {
 _BY_TABLE = {model.__tablename__: parents for model, parents in BELONGS_TO.items()}  # type: ignore[attr-defined]
 
 
-def visible(entity: Any, audience: Audience) -> ColumnElement[bool]:
-    """The condition under which rows of `entity` (a model or an alias) are visible."""
+def visible(entity: Any, audience: Audience, *, through: str | None = None) -> ColumnElement[bool]:
+    """The condition under which rows of `entity` (a model or an alias) are visible.
+
+    `through` names a link already known to reach a visible record (the rows are read from
+    that very parent), whose check is then left out.
+    """
     condition: ColumnElement[bool] = entity.retracted_at.is_(None)
     if audience is Audience.READERS:
         condition = and_(condition, entity.published.is_(True))
     # SQLAlchemy hands in the class, an alias of it, or a wrapper: all answer __tablename__.
     for attribute, parent_model in _BY_TABLE[entity.__tablename__]:
+        if attribute == through:
+            continue
         parent: Any = aliased(parent_model)
         condition = and_(
             condition,

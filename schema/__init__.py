@@ -68,11 +68,18 @@ class FootprintSchema(strawberry.Schema):
         """Expected errors are not logged; ErrorPolicy logs unexpected ones with the request id."""
 
 
-def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
+# What every request passes through: error codes and masking (and, in time, query limits).
+POLICIES: tuple[type[SchemaExtension], ...] = (ErrorPolicy,)
+
+
+def build_schema(
+    extensions: Sequence[type[SchemaExtension]] = (), *, policies: bool = True
+) -> strawberry.Schema:
+    """The schema; `policies=False` leaves out POLICIES, only for the benchmark to weigh them."""
     return FootprintSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
-        extensions=[ErrorPolicy, *extensions],
+        extensions=[*(POLICIES if policies else ()), *extensions],
         config=StrawberryConfig(auto_camel_case=True),
     )

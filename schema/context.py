@@ -22,14 +22,17 @@ class Actor:
 
 @dataclass
 class Context:
-    sessionmaker: async_sessionmaker[AsyncSession]
+    sessionmaker: async_sessionmaker[AsyncSession]  # for changes, in transactions
     request_id: str
     actor: Actor | None = None  # None: an anonymous reader
+    # For the loaders' reads: one statement per session, so no transaction to begin and roll
+    # back around it (two round trips each); the sessionmaker above when not given.
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         audience = Audience.READERS if self.actor is None else Audience.EDITORS
-        self.loaders = Loaders(self.sessionmaker, audience)
+        self.loaders = Loaders(self.read_sessionmaker or self.sessionmaker, audience)
 
 
 Info = strawberry.Info[Context, None]
