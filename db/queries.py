@@ -21,8 +21,10 @@ from db.models import (
     AuditEntry,
     Base,
     Consultation,
+    Absence,
     Document,
     DocumentRelation,
+    Expectation,
     FoiRequest,
     Organisation,
     OrganisationAlias,
@@ -544,3 +546,35 @@ async def taken(
     if except_id is not None:
         statement = statement.where(columns.id != except_id)
     return await session.scalar(statement.limit(1)) is not None
+
+
+# ---------------------------------------------------------------- what a change would strand
+
+
+async def group_uses(session: AsyncSession, group_id: int) -> list[str]:
+    """What still depends on a group, as "2 groups below it"...: the records that retracting
+    it would leave pointing at nothing."""
+
+    def live(model: Any) -> list[ColumnElement[bool]]:
+        return [model.retracted_at.is_(None)]
+
+    counted = {
+        "groups below it": select(func.count(StakeholderGroup.id)).where(
+            StakeholderGroup.parent_id == group_id, *live(StakeholderGroup)
+        ),
+        "member organisations": select(func.count(OrganisationGroup.organisation_id))
+        .join(Organisation, Organisation.id == OrganisationGroup.organisation_id)
+        .where(OrganisationGroup.group_id == group_id, *live(Organisation)),
+        "expectations": select(func.count(Expectation.id)).where(
+            Expectation.group_id == group_id, *live(Expectation)
+        ),
+        "absences": select(func.count(Absence.id)).where(
+            Absence.group_id == group_id, *live(Absence)
+        ),
+    }
+    uses = []
+    for what, statement in counted.items():
+        count = int(await session.scalar(statement) or 0)
+        if count:
+            uses.append(f"{count} {what}")
+    return uses

@@ -2,7 +2,10 @@
 
 A record is visible only if it is, and so are the records it belongs to: a consultation needs
 its document and its organisation, an influence its principle (and so that principle's
-document) and its organisation. So nothing a reader can reach points at something hidden.
+document) and its organisation, evidence its claim and its source, an expectation the group or
+organisation it names. So nothing a reader can reach points at something hidden. (Groups form
+a tree, which one expression cannot follow: the group mutations keep a visible group's parent
+visible instead.)
 
 A session opened with `info={"audience": ...}` has these conditions added to every ORM SELECT
 it runs, for every editable table the statement touches, so no query can forget them.
@@ -14,7 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, exists, select
+from sqlalchemy import ColumnElement, and_, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criteria
 
 from db.models import (
@@ -67,7 +70,24 @@ BELONGS_TO: dict[type[Record], tuple[tuple[str, type[Record]], ...]] = {
 }
 
 
+# Links that may be null (an expectation names a group or an organisation; evidence hangs on
+# one of several claims): where one is set, the record it points at must be visible too.
+MAY_BELONG_TO: dict[type[Record], tuple[tuple[str, type[Record]], ...]] = {
+    Expectation: (("group_id", StakeholderGroup), ("organisation_id", Organisation)),
+    Absence: (("group_id", StakeholderGroup), ("organisation_id", Organisation)),
+    Evidence: (
+        ("consultation_id", Consultation),
+        ("influence_id", Influence),
+        ("expectation_id", Expectation),
+        ("impact_assessment_id", ImpactAssessment),
+        ("relation_id", DocumentRelation),
+        ("absence_id", Absence),
+        ("omission_id", TopicOmission),
+    ),
+}
+
 _BY_TABLE = {model.__tablename__: parents for model, parents in BELONGS_TO.items()}  # type: ignore[attr-defined]
+_MAYBE_BY_TABLE = {model.__tablename__: links for model, links in MAY_BELONG_TO.items()}  # type: ignore[attr-defined]
 
 
 def visible(entity: Any, audience: Audience) -> ColumnElement[bool]:
@@ -77,16 +97,23 @@ def visible(entity: Any, audience: Audience) -> ColumnElement[bool]:
         condition = and_(condition, entity.published.is_(True))
     # SQLAlchemy hands in the class, an alias of it, or a wrapper: all answer __tablename__.
     for attribute, parent_model in _BY_TABLE[entity.__tablename__]:
-        parent: Any = aliased(parent_model)
+        condition = and_(condition, _parent_visible(entity, attribute, parent_model, audience))
+    for attribute, parent_model in _MAYBE_BY_TABLE.get(entity.__tablename__, ()):
+        link = getattr(entity, attribute)
         condition = and_(
             condition,
-            exists(
-                select(parent.id).where(
-                    parent.id == getattr(entity, attribute), visible(parent, audience)
-                )
-            ),
+            or_(link.is_(None), _parent_visible(entity, attribute, parent_model, audience)),
         )
     return condition
+
+
+def _parent_visible(
+    entity: Any, attribute: str, parent_model: type[Record], audience: Audience
+) -> ColumnElement[bool]:
+    parent: Any = aliased(parent_model)
+    return exists(
+        select(parent.id).where(parent.id == getattr(entity, attribute), visible(parent, audience))
+    )
 
 
 # Built once, as plain expressions: SQLAlchemy's lambda criteria are analysed with stand-in

@@ -58,6 +58,7 @@ Mutation = merge_types(
     ),
 )
 
+# Types only a Node field returns must be named for the schema to include them.
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest, Topic]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import strawberry
@@ -104,6 +104,9 @@ async def slug_id(
     if found is None:
         checks.fail(field, f"No {what} has the slug '{slug[:100]}'.")
         return None
+    if found.retracted_at is not None:  # type: ignore[attr-defined]
+        checks.fail(field, f"The {what} '{slug[:100]}' is retracted: nothing new may point at it.")
+        return None
     return int(found.id)  # type: ignore[attr-defined]
 
 
@@ -121,8 +124,12 @@ async def node_id(
 ) -> int | None:
     """The id of the `model` record a global id names; a problem in `checks` if there is none."""
     key = node_key(value, model.__name__)
-    if key is None or not await queries.by_ids(session, model, [key]):
+    found = None if key is None else (await queries.by_ids(session, model, [key])).get(key)
+    if found is None:
         checks.fail(field, f"No {what} has this id.")
+        return None
+    if found.retracted_at is not None:  # type: ignore[attr-defined]
+        checks.fail(field, f"The {what} is retracted: nothing new may point at it.")
         return None
     return key
 
@@ -134,6 +141,30 @@ async def existing(session: AsyncSession, model: type[M], value: str, what: str)
     if found is None:
         raise refuse("id", f"No {what} has this id.", NOT_FOUND)
     return found
+
+
+Find = Callable[[AsyncSession], Awaitable[int]]
+
+
+def found_by_id(model: type[Base], value: str, what: str) -> Find:
+    """The step that finds the record a mutation names by its global id, or NOT_FOUND."""
+
+    async def find(session: AsyncSession) -> int:
+        return int((await existing(session, model, value, what)).id)  # type: ignore[attr-defined]
+
+    return find
+
+
+def found_by_slug(model: type[Base], slug: str, what: str) -> Find:
+    """The step that finds the record a mutation names by its slug, or NOT_FOUND."""
+
+    async def find(session: AsyncSession) -> int:
+        found = (await queries.by_slugs(session, model, [slug])).get(slug)
+        if found is None:
+            raise refuse("slug", f"No {what} has the slug '{slug[:100]}'.", NOT_FOUND)
+        return int(found.id)  # type: ignore[attr-defined]
+
+    return find
 
 
 def given_values(

@@ -7,12 +7,12 @@ import strawberry
 from sqlalchemy import ColumnElement
 
 from db import models, queries
-from schema.consultations import Consultation
+from schema.consultations import Consultation, Evidence, Expectation, ImpactAssessment, Influence
 from schema.context import Info, loaders
-from schema.documents import Document, Principle
+from schema.documents import Document, DocumentRelation, DocumentVersion, Principle
 from schema.enums import DocumentKind
 from schema.errors import UserInputError
-from schema.foi import FoiRequest
+from schema.foi import FoiQuestion, FoiRequest
 from schema.ids import parse_global_id
 from schema.node import Node
 from schema.organisations import Organisation, StakeholderGroup
@@ -27,6 +27,17 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "Consultation": (models.Consultation, Consultation.from_row),
     "FoiRequest": (models.FoiRequest, FoiRequest.from_row),
     "Topic": (models.Topic, Topic.from_row),
+    "Influence": (models.Influence, Influence.from_row),
+    "Expectation": (models.Expectation, Expectation.from_row),
+    "ImpactAssessment": (models.ImpactAssessment, ImpactAssessment.from_row),
+    "DocumentVersion": (models.DocumentVersion, DocumentVersion.from_row),
+    # Seen from the document that holds it: `document` is the other end.
+    "DocumentRelation": (
+        models.DocumentRelation,
+        lambda row: DocumentRelation.from_row(row, other_id=row.target_id),
+    ),
+    "FoiQuestion": (models.FoiQuestion, FoiQuestion.from_row),
+    "Evidence": (models.Evidence, Evidence.from_row),
 }
 
 
