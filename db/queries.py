@@ -18,17 +18,19 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.enums import AuditAction, DocumentKind, DocumentRelationKind
 from db.models import (
+    Absence,
     AuditEntry,
     Base,
     Consultation,
-    Absence,
     Document,
     DocumentRelation,
+    Evidence,
     Expectation,
     FoiRequest,
     Organisation,
     OrganisationAlias,
     OrganisationGroup,
+    OrganisationRedirect,
     StakeholderGroup,
 )
 
@@ -105,6 +107,14 @@ async def groups_of_organisations(
     for organisation_id, group in await session.execute(statement):
         grouped[organisation_id].append(group)
     return grouped
+
+
+async def redirected(session: AsyncSession, slugs: Iterable[str]) -> dict[str, int]:
+    """The organisation each slug of a merged-away organisation now leads to."""
+    statement = select(OrganisationRedirect.slug, OrganisationRedirect.organisation_id).where(
+        OrganisationRedirect.slug.in_(list(slugs))
+    )
+    return {slug: organisation_id for slug, organisation_id in await session.execute(statement)}
 
 
 async def rows_where(
@@ -549,6 +559,18 @@ async def taken(
 
 
 # ---------------------------------------------------------------- what a change would strand
+
+
+async def evidence_held(
+    session: AsyncSession, column: str, claim_id: int
+) -> tuple[int, int | None]:
+    """How many pieces of evidence a claim has that are not retracted, and the last position."""
+    claim = Evidence.__table__.c[column]
+    statement = select(func.count(), func.max(Evidence.position)).where(
+        claim == claim_id, Evidence.retracted_at.is_(None)
+    )
+    count, last = (await session.execute(statement)).one()
+    return int(count), last
 
 
 async def group_uses(session: AsyncSession, group_id: int) -> list[str]:

@@ -26,6 +26,7 @@ NOT_FOUND = "NOT_FOUND"
 DUPLICATE = "DUPLICATE"
 INVALID = "BAD_USER_INPUT"
 KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+IN_USE = "IN_USE"
 
 
 @strawberry.type(description="One reason a change was refused.")
@@ -222,6 +223,28 @@ async def audited_update(
         after=await state(session, row_id),
         request_id=info.context.request_id,
     )
+
+
+def publishing() -> Any:
+    """The `published` field of a create input."""
+    return strawberry.field(
+        default=True, description="False keeps it a draft, seen by editors only."
+    )
+
+
+def publishing_change() -> Any:
+    """The `published` field of an update's changes."""
+    return strawberry.field(
+        default=strawberry.UNSET,
+        description="True publishes a draft; false takes it back to draft.",
+    )
+
+
+RETRACTING = (
+    "Withdraw it for everyone at the version you read, saying why. Nothing is deleted: the "
+    "row stays, readers and editors stop seeing it and what belongs to it, and the audit trail "
+    "keeps its history."
+)
 
 
 def given(value: object) -> bool:

@@ -155,9 +155,17 @@ class RegisterQuery:
         conditions = await document_conditions(info, filter)
         return await list_of(info, models.Document, conditions, Document.from_row, first, after_key)
 
-    @strawberry.field(description="An organisation by its slug; null if there is none.")
+    @strawberry.field(
+        description="An organisation by its slug (or the slug of one merged into it); null if "
+        "there is none."
+    )
     async def organisation(self, info: Info, slug: str) -> Organisation | None:
         row = await loaders(info).by_slug(models.Organisation).load(slug)
+        if row is None:
+            # The slug of an organisation merged into another leads to the survivor.
+            target = (await loaders(info).read(lambda s: queries.redirected(s, [slug]))).get(slug)
+            if target is not None:
+                row = await loaders(info).by_id(models.Organisation).load(target)
         return Organisation.from_row(row) if row else None
 
     @strawberry.field(description="Organisations in the order they were recorded.")
