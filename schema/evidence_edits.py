@@ -16,7 +16,7 @@ from db.models import Base
 from schema.edits import NOT_FOUND, State, Step, given, publishing, refuse
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
-from schema.validation import MAX_TEXT, Checks
+from schema.validation import MAX_TEXT, Checks, camel
 from seeds.quotes import collapse_whitespace
 
 M = TypeVar("M", bound=Base)
@@ -194,13 +194,8 @@ def given_values(
     values = {name: value for name, value in vars(changes).items() if given(value)}
     for name in required:
         if name in values and values[name] is None:
-            checks.fail(f"{prefix}.{_camel(name)}", "This cannot be null.")
+            checks.fail(f"{prefix}.{camel(name)}", "This cannot be null.")
     return values
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.title() for part in rest)
 
 
 def check_position(checks: Checks, field: str, value: int | None) -> None:
