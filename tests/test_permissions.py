@@ -4,7 +4,6 @@ token; an editor; an admin), and a refused caller changes nothing at all. A muta
 description starts "Admins only." refuses editors with FORBIDDEN."""
 
 import re
-
 from typing import Any
 
 import pytest
