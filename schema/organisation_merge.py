@@ -70,13 +70,13 @@ class Merge:
 
     async def change(self, row: Any, **values: Any) -> None:
         """Write `values` to a row, raising its version, with a MERGE entry before and after."""
-        model = type(row)
+        model, row_id = type(row), row.id
         before = edits.snapshot(row)
-        if not await edits.update_versioned(self.session, model, row.id, row.version, **values):
+        if not await edits.update_versioned(self.session, model, row_id, row.version, **values):
             raise refuse(None, "Another change got there first; nothing was written.", CONFLICT)
         self.session.expire(row)
-        after_row = (await queries.by_ids(self.session, model, [row.id]))[row.id]
-        await self.audit(model.__tablename__, row.id, before, edits.snapshot(after_row))
+        after_row = (await queries.by_ids(self.session, model, [row_id]))[row_id]
+        await self.audit(model.__tablename__, row_id, before, edits.snapshot(after_row))
 
     async def audit(
         self, entity: str, entity_id: int, before: dict[str, Any], after: dict[str, Any]
@@ -221,6 +221,7 @@ class OrganisationMergeMutation:
                     )
             checks.done()
             survivor_id, merged_id = kept.id, gone.id
+            survivor_slug, merged_slug = kept.slug, gone.slug
             survivor_before = await organisation_state(session, survivor_id)
             merged_before = await organisation_state(session, merged_id)
 
@@ -231,7 +232,7 @@ class OrganisationMergeMutation:
             await edits.redirect_organisation(session, merged_id, survivor_id)
             session.add(
                 models.OrganisationRedirect(
-                    slug=gone.slug, organisation_id=survivor_id, merged_id=merged_id, merged_at=when
+                    slug=merged_slug, organisation_id=survivor_id, merged_id=merged_id, merged_at=when
                 )
             )
             for row_id, expected, values in (
@@ -241,7 +242,7 @@ class OrganisationMergeMutation:
                     merged_version,
                     {
                         "retracted_at": when,
-                        "retraction_reason": f"Merged into '{kept.slug}': {reason}",
+                        "retraction_reason": f"Merged into '{survivor_slug}': {reason}",
                     },
                 ),
             ):
@@ -256,13 +257,13 @@ class OrganisationMergeMutation:
                 ENTITY,
                 survivor_id,
                 survivor_before,
-                {**await organisation_state(session, survivor_id), "merged": gone.slug},
+                {**await organisation_state(session, survivor_id), "merged": merged_slug},
             )
             await merge.audit(
                 ENTITY,
                 merged_id,
                 merged_before,
-                {**await organisation_state(session, merged_id), "mergedInto": kept.slug},
+                {**await organisation_state(session, merged_id), "mergedInto": survivor_slug},
             )
             return await organisation_saved(session, survivor_id)
 
