@@ -182,7 +182,7 @@ async def test_a_refused_merge_writes_nothing(register: Register) -> None:
     await _twin(register)
     sv, mv = await _versions(register)
     before = await register.table_counts()
-    cases = [
+    cases: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
         ({"sv": sv - 1 if sv > 1 else sv + 5, "mv": mv}, [("survivorVersion", "CONFLICT")]),
         ({"sv": sv, "mv": mv + 1}, [("mergedVersion", "CONFLICT")]),
         ({"merged": "home-office"}, [("merged", "BAD_USER_INPUT")]),

@@ -227,7 +227,7 @@ async def test_evidence_is_added_corrected_and_retracted(register: Register) -> 
     shown = [e["quote"] for e in (await _home_office(register, "editor"))["evidence"]]
     assert shown == [HOME_OFFICE_QUOTE, QUOTE]
 
-    changes = {"quote": "Not in the answer.", "locator": "Answer to question 9"}
+    changes: dict[str, Any] = {"quote": "Not in the answer.", "locator": "Answer to question 9"}
     bad = await _data(register, UPDATE, "editor", id=added["id"], version=1, changes=changes)
     assert [e["field"] for e in bad["updateEvidence"]["errors"]] == ["changes.quote"]
     changes = {"locator": "Answer to question 9", "published": True}
