@@ -97,6 +97,9 @@ async def _publisher_id(
     if found is None:
         checks.fail(field, f"No organisation has the slug '{slug[:100]}'.")
         return None
+    if found.retracted_at is not None:
+        checks.fail(field, f"The organisation '{slug[:100]}' is retracted.")
+        return None
     return found.id
 
 

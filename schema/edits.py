@@ -271,6 +271,9 @@ async def retract_once(
         if not reason.strip() or len(reason) > MAX_REASON:
             raise refuse("reason", f"Say why, in 1 to {MAX_REASON} characters.", INVALID)
         row_id = await find(session)
+        row = (await queries.by_ids(session, model, [row_id]))[row_id]
+        if row.retracted_at is not None:  # type: ignore[attr-defined]
+            raise refuse(None, f"The {entity.replace('_', ' ')} is retracted already.", CONFLICT)
         values = {"retracted_at": edits.now(), "retraction_reason": reason}
         await audited_update(
             session,

@@ -232,7 +232,10 @@ class OrganisationMergeMutation:
             await edits.redirect_organisation(session, merged_id, survivor_id)
             session.add(
                 models.OrganisationRedirect(
-                    slug=merged_slug, organisation_id=survivor_id, merged_id=merged_id, merged_at=when
+                    slug=merged_slug,
+                    organisation_id=survivor_id,
+                    merged_id=merged_id,
+                    merged_at=when,
                 )
             )
             for row_id, expected, values in (
