@@ -457,6 +457,8 @@ async def test_a_draft_is_for_editors_until_published_then_retracted_for_everyon
     assert retracted[case.saved]["version"] == 3, retracted
     for who in ("anonymous", "editor"):
         assert (await _node(register, case, node_id, who))["data"] == {"node": None}
+    again = await _retract(register, case, key, 3, "Entered twice.")
+    assert [e["code"] for e in again["errors"]] == ["CONFLICT"]
     after = await register.table_counts()
     assert after[case.entity] == before[case.entity], "retraction deletes nothing"
     assert after["audit_entry"] == before["audit_entry"] + 1
