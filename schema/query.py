@@ -41,6 +41,29 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
 }
 
 
+# What evidence can back, by the evidence column that names it.
+EVIDENCE_CLAIMS: dict[str, type[models.Base]] = {
+    "consultation_id": models.Consultation,
+    "influence_id": models.Influence,
+    "expectation_id": models.Expectation,
+    "impact_assessment_id": models.ImpactAssessment,
+    "relation_id": models.DocumentRelation,
+    "absence_id": models.Absence,
+    "omission_id": models.TopicOmission,
+}
+
+
+async def _claim_visible(info: Info, evidence: models.Evidence) -> bool:
+    """Whether this reader may see the claim a piece of evidence backs. The visibility rules
+    check evidence's source only (see db/visibility.py); lists reach evidence through its
+    claim, but node(id:) reaches it directly."""
+    for column, model in EVIDENCE_CLAIMS.items():
+        claim_id = getattr(evidence, column)
+        if claim_id is not None:
+            return await loaders(info).by_id(model).load(claim_id) is not None
+    return False
+
+
 @strawberry.input
 class DocumentFilter:
     text: str | None = strawberry.field(
@@ -136,7 +159,9 @@ class RegisterQuery:
             raise UserInputError(f"'{id[:100]}' is not a valid id.")
         model, from_row = NODE_TYPES[type_name]
         row = await loaders(info).by_id(model).load(pk)
-        return from_row(row) if row is not None else None
+        if row is None or (type_name == "Evidence" and not await _claim_visible(info, row)):
+            return None
+        return from_row(row)
 
     @strawberry.field(description="A document by its slug; null if there is none.")
     async def document(self, info: Info, slug: str) -> Document | None:

@@ -263,3 +263,22 @@ async def test_document_refusals_name_fields_as_graphql_spells_them(register: Re
         "changes.reviewDuePrecision",
         "changes.title",
     }
+
+
+async def test_evidence_of_a_retracted_claim_is_out_of_reach(register: Register) -> None:
+    query = """{ organisation(slug: "those-directly-involved-in-sex-work-and-prostitution") {
+        influences { id version evidence { id } } } }"""
+    influence = (await _data(register, query, "editor"))["organisation"]["influences"][0]
+    evidence_id = influence["evidence"][0]["id"]
+    node = "query($id: ID!) { node(id: $id) { __typename } }"
+    assert await _data(register, node, "anonymous", id=evidence_id) == {
+        "node": {"__typename": "Evidence"}
+    }
+    retract = """mutation($id: ID!, $version: Int!) { retractInfluence(id: $id,
+        expectedVersion: $version, reason: "Misread the answer.") { __typename } }"""
+    done = await _data(
+        register, retract, "editor", id=influence["id"], version=influence["version"]
+    )
+    assert done == {"retractInfluence": {"__typename": "InfluenceSaved"}}
+    for who in ("anonymous", "editor"):
+        assert await _data(register, node, who, id=evidence_id) == {"node": None}
