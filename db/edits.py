@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import AuditAction
-from db.models import AuditEntry, Base, IdempotencyRecord
+from db.models import AuditEntry, Base, IdempotencyRecord, OrganisationRedirect
 from db.tokens import now as now
 
 
@@ -116,4 +116,13 @@ async def remember_result(
             result=result,
             created_at=now(),
         )
+    )
+
+
+async def redirect_organisation(session: AsyncSession, merged_id: int, survivor_id: int) -> None:
+    """Slugs that led to the merged organisation now lead to the survivor."""
+    await session.execute(
+        update(OrganisationRedirect)
+        .where(OrganisationRedirect.organisation_id == merged_id)
+        .values(organisation_id=survivor_id)
     )

@@ -145,6 +145,22 @@ class OrganisationGroup(Base):
     )
 
 
+class OrganisationRedirect(Base):
+    """A slug that now names another organisation: what merging one into another leaves.
+
+    The merged organisation is kept, retracted; its slug resolves to the survivor.
+    """
+
+    __tablename__ = "organisation_redirect"
+
+    slug: Mapped[str] = mapped_column(SLUG, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    merged_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="RESTRICT"))
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 # ---------------------------------------------------------------- documents
 
 

@@ -18,15 +18,19 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from db.enums import AuditAction, DocumentKind, DocumentRelationKind
 from db.models import (
+    Absence,
     AuditEntry,
     Base,
     Consultation,
     Document,
     DocumentRelation,
+    Evidence,
+    Expectation,
     FoiRequest,
     Organisation,
     OrganisationAlias,
     OrganisationGroup,
+    OrganisationRedirect,
     StakeholderGroup,
 )
 
@@ -103,6 +107,14 @@ async def groups_of_organisations(
     for organisation_id, group in await session.execute(statement):
         grouped[organisation_id].append(group)
     return grouped
+
+
+async def redirected(session: AsyncSession, slugs: Iterable[str]) -> dict[str, int]:
+    """The organisation each slug of a merged-away organisation now leads to."""
+    statement = select(OrganisationRedirect.slug, OrganisationRedirect.organisation_id).where(
+        OrganisationRedirect.slug.in_(list(slugs))
+    )
+    return {slug: organisation_id for slug, organisation_id in await session.execute(statement)}
 
 
 async def rows_where(
@@ -544,3 +556,47 @@ async def taken(
     if except_id is not None:
         statement = statement.where(columns.id != except_id)
     return await session.scalar(statement.limit(1)) is not None
+
+
+# ---------------------------------------------------------------- what a change would strand
+
+
+async def evidence_held(
+    session: AsyncSession, column: str, claim_id: int
+) -> tuple[int, int | None]:
+    """How many pieces of evidence a claim has that are not retracted, and the last position."""
+    claim = Evidence.__table__.c[column]
+    statement = select(func.count(), func.max(Evidence.position)).where(
+        claim == claim_id, Evidence.retracted_at.is_(None)
+    )
+    count, last = (await session.execute(statement)).one()
+    return int(count), last
+
+
+async def group_uses(session: AsyncSession, group_id: int) -> list[str]:
+    """What still depends on a group, as "2 groups below it"...: the records that retracting
+    it would leave pointing at nothing."""
+
+    def live(model: Any) -> list[ColumnElement[bool]]:
+        return [model.retracted_at.is_(None)]
+
+    counted = {
+        "groups below it": select(func.count(StakeholderGroup.id)).where(
+            StakeholderGroup.parent_id == group_id, *live(StakeholderGroup)
+        ),
+        "member organisations": select(func.count(OrganisationGroup.organisation_id))
+        .join(Organisation, Organisation.id == OrganisationGroup.organisation_id)
+        .where(OrganisationGroup.group_id == group_id, *live(Organisation)),
+        "expectations": select(func.count(Expectation.id)).where(
+            Expectation.group_id == group_id, *live(Expectation)
+        ),
+        "absences": select(func.count(Absence.id)).where(
+            Absence.group_id == group_id, *live(Absence)
+        ),
+    }
+    uses = []
+    for what, statement in counted.items():
+        count = int(await session.scalar(statement) or 0)
+        if count:
+            uses.append(f"{count} {what}")
+    return uses

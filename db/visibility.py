@@ -2,7 +2,10 @@
 
 A record is visible only if it is, and so are the records it belongs to: a consultation needs
 its document and its organisation, an influence its principle (and so that principle's
-document) and its organisation. So nothing a reader can reach points at something hidden.
+document) and its organisation, evidence its source, an expectation the group or
+organisation it names. So nothing a reader can reach points at something hidden. (Groups form
+a tree, which one expression cannot follow: the group mutations keep a visible group's parent
+visible instead.)
 
 A session opened with `info={"audience": ...}` has these conditions added to every ORM SELECT
 it runs, for every editable table the statement touches, so no query can forget them.
@@ -14,7 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, exists, select
+from sqlalchemy import ColumnElement, and_, event, exists, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criteria
 
 from db.models import (
@@ -67,7 +70,17 @@ BELONGS_TO: dict[type[Record], tuple[tuple[str, type[Record]], ...]] = {
 }
 
 
+# Links that may be null (an expectation or absence names a group or an organisation): where
+# one is set, the record it points at must be visible too. Evidence is left out on purpose: it
+# is read through its claim, already visible, or found by search, which joins the claim; a
+# check on each of its seven claim columns made evidence reads time out at scale.
+MAY_BELONG_TO: dict[type[Record], tuple[tuple[str, type[Record]], ...]] = {
+    Expectation: (("group_id", StakeholderGroup), ("organisation_id", Organisation)),
+    Absence: (("group_id", StakeholderGroup), ("organisation_id", Organisation)),
+}
+
 _BY_TABLE = {model.__tablename__: parents for model, parents in BELONGS_TO.items()}  # type: ignore[attr-defined]
+_MAYBE_BY_TABLE = {model.__tablename__: links for model, links in MAY_BELONG_TO.items()}  # type: ignore[attr-defined]
 
 
 def visible(entity: Any, audience: Audience, *, through: str | None = None) -> ColumnElement[bool]:
@@ -83,16 +96,23 @@ def visible(entity: Any, audience: Audience, *, through: str | None = None) -> C
     for attribute, parent_model in _BY_TABLE[entity.__tablename__]:
         if attribute == through:
             continue
-        parent: Any = aliased(parent_model)
+        condition = and_(condition, _parent_visible(entity, attribute, parent_model, audience))
+    for attribute, parent_model in _MAYBE_BY_TABLE.get(entity.__tablename__, ()):
+        link = getattr(entity, attribute)
         condition = and_(
             condition,
-            exists(
-                select(parent.id).where(
-                    parent.id == getattr(entity, attribute), visible(parent, audience)
-                )
-            ),
+            or_(link.is_(None), _parent_visible(entity, attribute, parent_model, audience)),
         )
     return condition
+
+
+def _parent_visible(
+    entity: Any, attribute: str, parent_model: type[Record], audience: Audience
+) -> ColumnElement[bool]:
+    parent: Any = aliased(parent_model)
+    return exists(
+        select(parent.id).where(parent.id == getattr(entity, attribute), visible(parent, audience))
+    )
 
 
 # Built once, as plain expressions: SQLAlchemy's lambda criteria are analysed with stand-in

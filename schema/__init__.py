@@ -18,11 +18,13 @@ from schema.consultations import Consultation
 from schema.document_edits import DocumentMutation
 from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
+from schema.evidence_mutations import EvidenceMutation
 from schema.foi import FoiRequest
 from schema.foi_edits import FoiMutation
 from schema.group_edits import StakeholderGroupMutation
 from schema.lineage_edits import LineageMutation
 from schema.organisation_edits import OrganisationMutation
+from schema.organisation_merge import OrganisationMergeMutation
 from schema.organisations import Organisation, StakeholderGroup
 from schema.principle_edits import PrincipleMutation
 from schema.query import RegisterQuery
@@ -55,9 +57,12 @@ Mutation = merge_types(
         LineageMutation,
         FoiMutation,
         TopicMutation,
+        EvidenceMutation,
+        OrganisationMergeMutation,
     ),
 )
 
+# Types only a Node field returns must be named for the schema to include them.
 NODE_TYPES = [Document, Principle, Organisation, StakeholderGroup, Consultation, FoiRequest, Topic]
 
 

@@ -16,9 +16,13 @@ from schema.consultations import Expectation, ImpactAssessment, Influence
 from schema.context import Actor, Info
 from schema.edits import (
     DUPLICATE,
+    RETRACTING,
     EditRefused,
     audited_insert,
     create_once,
+    publishing,
+    publishing_change,
+    retract_once,
     update_once,
 )
 from schema.evidence_edits import (
@@ -26,6 +30,7 @@ from schema.evidence_edits import (
     adding_evidence,
     check_evidence,
     existing,
+    found_by_id,
     given_values,
     node_id,
     slug_id,
@@ -46,12 +51,14 @@ class InfluenceInput:
     effect: InfluenceEffect
     summary: str | None = None
     evidence: list[EvidenceInput]
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to an influence: only the fields given change.")
 class InfluenceChanges:
     effect: InfluenceEffect | None = strawberry.UNSET
     summary: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The influence as it is after the change.")
@@ -99,12 +106,14 @@ class ExpectationInput:
     basis: ExpectationBasis
     reason: str
     evidence: list[EvidenceInput]
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to an expectation: only the fields given change.")
 class ExpectationChanges:
     basis: ExpectationBasis | None = strawberry.UNSET
     reason: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The expectation as it is after the change.")
@@ -142,6 +151,7 @@ class ImpactAssessmentInput:
     date_precision: DatePrecision = DatePrecision.DAY
     reference: str | None = None
     evidence: list[EvidenceInput]
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to an impact assessment: only the fields given change.")
@@ -152,6 +162,7 @@ class ImpactAssessmentChanges:
     date: dt.date | None = strawberry.UNSET
     date_precision: DatePrecision | None = strawberry.UNSET
     reference: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The impact assessment as it is after the change.")
@@ -217,6 +228,7 @@ class ClaimMutation:
                 principle_id=principle_id,
                 effect=input.effect,
                 summary=input.summary,
+                published=input.published,
             )
             add = adding_evidence(session, "influence_id", evidence)
             return await audited_insert(session, info, actor, INFLUENCE, row, _influence_state, add)
@@ -236,7 +248,7 @@ class ClaimMutation:
             influence_id = current.id
             principle_id, organisation_id = current.principle_id, current.organisation_id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("effect",))
+            values = given_values(checks, "changes", changes, required=("effect", "published"))
             if "summary" in values:
                 checks.text("changes.summary", values["summary"], MAX_TEXT)
             effect = values.get("effect")
@@ -305,6 +317,7 @@ class ClaimMutation:
                 organisation_id=organisation_id,
                 basis=input.basis,
                 reason=input.reason,
+                published=input.published,
             )
             add = adding_evidence(session, "expectation_id", evidence)
             return await audited_insert(
@@ -324,7 +337,9 @@ class ClaimMutation:
         async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             expectation_id = (await existing(session, models.Expectation, id, "expectation")).id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("basis", "reason"))
+            values = given_values(
+                checks, "changes", changes, required=("basis", "reason", "published")
+            )
             if values.get("reason") is not None:
                 checks.text("changes.reason", values["reason"], MAX_TEXT, required=True)
             checks.done()
@@ -386,7 +401,10 @@ class ClaimMutation:
             assessment_id = current.id
             checks = Checks()
             values = given_values(
-                checks, "changes", changes, required=("kind", "undertaken", "date_precision")
+                checks,
+                "changes",
+                changes,
+                required=("kind", "undertaken", "date_precision", "published"),
             )
             _check_assessment(checks, "changes", {k: v for k, v in values.items() if v is not None})
             checks.done()
@@ -398,6 +416,56 @@ class ClaimMutation:
             models.ImpactAssessment,
             expected_version,
             prepare,
+            _assessment_state,
+            _assessment_saved,
+        )
+
+    # ------------------------------------------------------------ retraction
+
+    @strawberry.mutation(description=f"Retract an influence and its evidence. {RETRACTING}")
+    async def retract_influence(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> InfluencePayload:
+        find = found_by_id(models.Influence, id, "influence")
+        return await retract_once(
+            info,
+            INFLUENCE,
+            models.Influence,
+            expected_version,
+            reason,
+            find,
+            _influence_state,
+            _influence_saved,
+        )
+
+    @strawberry.mutation(description=f"Retract an expectation and its evidence. {RETRACTING}")
+    async def retract_expectation(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> ExpectationPayload:
+        find = found_by_id(models.Expectation, id, "expectation")
+        return await retract_once(
+            info,
+            EXPECTATION,
+            models.Expectation,
+            expected_version,
+            reason,
+            find,
+            _expectation_state,
+            _expectation_saved,
+        )
+
+    @strawberry.mutation(description=f"Retract an impact assessment and its evidence. {RETRACTING}")
+    async def retract_impact_assessment(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> ImpactAssessmentPayload:
+        find = found_by_id(models.ImpactAssessment, id, "impact assessment")
+        return await retract_once(
+            info,
+            IMPACT_ASSESSMENT,
+            models.ImpactAssessment,
+            expected_version,
+            reason,
+            find,
             _assessment_state,
             _assessment_saved,
         )

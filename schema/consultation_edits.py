@@ -99,13 +99,14 @@ class ConsultationMutation:
             organisation = await queries.by_slugs(
                 session, models.Organisation, [input.organisation]
             )
-            if input.document not in document:
-                checks.fail("input.document", f"No document has the slug '{input.document[:100]}'.")
-            if input.organisation not in organisation:
-                checks.fail(
-                    "input.organisation",
-                    f"No organisation has the slug '{input.organisation[:100]}'.",
-                )
+            for field, slug, found, what in (
+                ("input.document", input.document, document, "document"),
+                ("input.organisation", input.organisation, organisation, "organisation"),
+            ):
+                if slug not in found:
+                    checks.fail(field, f"No {what} has the slug '{slug[:100]}'.")
+                elif found[slug].retracted_at is not None:
+                    checks.fail(field, f"The {what} '{slug[:100]}' is retracted.")
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
             document_id = document[input.document].id

@@ -2,7 +2,7 @@
 and the evidence that carries each of them."""
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 
@@ -17,7 +17,7 @@ from schema.enums import (
     InfluenceEffect,
 )
 from schema.ids import global_id
-from schema.node import Node
+from schema.node import Edited, Node
 from schema.resolve import evidence_of, required
 
 if TYPE_CHECKING:
@@ -31,7 +31,9 @@ StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.org
 
 
 @strawberry.type(description="Where a claim comes from. The quote is verbatim from the source.")
-class Evidence:
+class Evidence(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "evidence"
+    id: strawberry.ID = strawberry.field(description="Pass it to updateEvidence.")
     locator: str = strawberry.field(description='Where in the source, e.g. "Answer to question 9".')
     quote: str
     confidence: Confidence
@@ -40,9 +42,13 @@ class Evidence:
     @classmethod
     def from_row(cls, row: models.Evidence) -> "Evidence":
         return cls(
+            id=strawberry.ID(global_id("Evidence", row.id)),
             locator=row.locator,
             quote=row.quote,
             confidence=row.confidence,
+            version=row.version,
+            published=row.published,
+            db_id=row.id,
             source_id=row.source_id,
         )
 
@@ -52,14 +58,11 @@ class Evidence:
 
 
 @strawberry.type(description="An organisation's part in making a document.")
-class Consultation(Node):
+class Consultation(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "consultation"
     id: strawberry.ID
     role: ConsultationRole
     summary: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
-    published: bool = strawberry.field(description="False for a draft, which only editors see.")
     db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
@@ -91,13 +94,11 @@ class Consultation(Node):
 
 
 @strawberry.type(description="What an organisation did to a principle.")
-class Influence:
+class Influence(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "influence"
     id: strawberry.ID = strawberry.field(description="Pass it to updateInfluence.")
     effect: InfluenceEffect
     summary: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
     organisation_id: strawberry.Private[int]
     principle_id: strawberry.Private[int]
@@ -109,6 +110,7 @@ class Influence:
             effect=row.effect,
             summary=row.summary,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             organisation_id=row.organisation_id,
             principle_id=row.principle_id,
@@ -131,13 +133,11 @@ class Influence:
 
 
 @strawberry.type(description="A group or organisation that should have been consulted, and why.")
-class Expectation:
+class Expectation(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "expectation"
     id: strawberry.ID = strawberry.field(description="Pass it to updateExpectation.")
     basis: ExpectationBasis
     reason: str
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
     group_id: strawberry.Private[int | None]
     organisation_id: strawberry.Private[int | None]
@@ -149,6 +149,7 @@ class Expectation:
             basis=row.basis,
             reason=row.reason,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             group_id=row.group_id,
             organisation_id=row.organisation_id,
@@ -175,7 +176,8 @@ class Expectation:
 
 
 @strawberry.type(description='An EIA, PSED, SIA, DPIA... "Not undertaken" is a record too.')
-class ImpactAssessment:
+class ImpactAssessment(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "impact_assessment"
     id: strawberry.ID = strawberry.field(description="Pass it to updateImpactAssessment.")
     kind: str = strawberry.field(description="EIA, PSED, SIA, DPIA...")
     undertaken: bool
@@ -183,9 +185,6 @@ class ImpactAssessment:
     date: dt.date | None
     date_precision: DatePrecision
     reference: str | None = strawberry.field(description="Where the assessment itself is kept.")
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -199,6 +198,7 @@ class ImpactAssessment:
             date_precision=row.date_precision,
             reference=row.reference,
             version=row.version,
+            published=row.published,
             db_id=row.id,
         )
 

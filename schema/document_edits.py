@@ -25,7 +25,7 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.validation import MAX_TEXT, Checks
+from schema.validation import MAX_TEXT, Checks, camel
 
 ENTITY = "document"
 MAX_TITLE = 500
@@ -97,16 +97,19 @@ async def _publisher_id(
     if found is None:
         checks.fail(field, f"No organisation has the slug '{slug[:100]}'.")
         return None
+    if found.retracted_at is not None:
+        checks.fail(field, f"The organisation '{slug[:100]}' is retracted.")
+        return None
     return found.id
 
 
 def _check_values(checks: Checks, prefix: str, values: dict[str, Any]) -> None:
     for name in _REQUIRED:
         if name in values and values[name] is None:
-            checks.fail(f"{prefix}.{name}", "This cannot be null.")
+            checks.fail(f"{prefix}.{camel(name)}", "This cannot be null.")
     for name, limit in _TEXTS.items():
         if name in values:
-            checks.text(f"{prefix}.{name}", values[name], limit, required=name == "title")
+            checks.text(f"{prefix}.{camel(name)}", values[name], limit, required=name == "title")
     if "url" in values:
         checks.url(f"{prefix}.url", values["url"])
 

@@ -1,7 +1,7 @@
 """Documents, their versions, principles and relations to other documents."""
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, ClassVar, Optional
 
 import strawberry
 
@@ -10,7 +10,7 @@ from schema import resolve
 from schema.context import Info, loaders
 from schema.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
 from schema.ids import global_id
-from schema.node import Node
+from schema.node import Edited, Node
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.resolve import evidence_of
 
@@ -39,7 +39,8 @@ AbsenceType = Annotated["Absence", strawberry.lazy("schema.topics")]
 
 
 @strawberry.type(description="Guidance, a policy, a strategy, an FOI response, research...")
-class Document(Node):
+class Document(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "document"
     id: strawberry.ID
     slug: str
     title: str
@@ -53,10 +54,6 @@ class Document(Node):
     review_due_precision: DatePrecision
     url: str | None
     summary: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
-    published: bool = strawberry.field(description="False for a draft, which only editors see.")
     db_id: strawberry.Private[int]
     publisher_id: strawberry.Private[int | None]
 
@@ -80,11 +77,9 @@ class Document(Node):
             publisher_id=row.publisher_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Null when none is recorded, or the publisher is withdrawn.")
     async def publisher(self, info: Info) -> OrganisationType | None:
-        if self.publisher_id is None:
-            return None
-        return await resolve.organisation(info, self.publisher_id)
+        return await resolve.optional_organisation(info, self.publisher_id)
 
     @strawberry.field(description="Oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
@@ -237,15 +232,13 @@ class Lineage:
 
 
 @strawberry.type
-class DocumentVersion:
+class DocumentVersion(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "document_version"
     id: strawberry.ID = strawberry.field(description="Pass it to updateDocumentVersion.")
     label: str = strawberry.field(description='As the source writes it: "V1", "V1.1", "1.2".')
     date: dt.date | None
     changes: str | None
     author: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
 
     @classmethod
     def from_row(cls, row: models.DocumentVersion) -> "DocumentVersion":
@@ -256,17 +249,17 @@ class DocumentVersion:
             changes=row.changes,
             author=row.author,
             version=row.version,
+            published=row.published,
+            db_id=row.id,
         )
 
 
 @strawberry.type
-class DocumentRelation:
+class DocumentRelation(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "document_relation"
     id: strawberry.ID = strawberry.field(description="Pass it to updateDocumentRelation.")
     kind: DocumentRelationKind
     note: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
     other_id: strawberry.Private[int]
 
@@ -277,6 +270,7 @@ class DocumentRelation:
             kind=row.kind,
             note=row.note,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             other_id=other_id,
         )
@@ -291,14 +285,12 @@ class DocumentRelation:
 
 
 @strawberry.type(description="A numbered statement of a document.")
-class Principle(Node):
+class Principle(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "principle"
     id: strawberry.ID
     position: int = strawberry.field(description="1-based, as numbered in the source.")
     title: str | None
     text: str
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
 
@@ -310,6 +302,7 @@ class Principle(Node):
             title=row.title,
             text=row.text,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             document_id=row.document_id,
         )

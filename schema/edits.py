@@ -26,6 +26,7 @@ NOT_FOUND = "NOT_FOUND"
 DUPLICATE = "DUPLICATE"
 INVALID = "BAD_USER_INPUT"
 KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+IN_USE = "IN_USE"
 
 
 @strawberry.type(description="One reason a change was refused.")
@@ -224,6 +225,28 @@ async def audited_update(
     )
 
 
+def publishing() -> Any:
+    """The `published` field of a create input."""
+    return strawberry.field(
+        default=True, description="False keeps it a draft, seen by editors only."
+    )
+
+
+def publishing_change() -> Any:
+    """The `published` field of an update's changes."""
+    return strawberry.field(
+        default=strawberry.UNSET,
+        description="True publishes a draft; false takes it back to draft.",
+    )
+
+
+RETRACTING = (
+    "Withdraw it for everyone at the version you read, saying why. Nothing is deleted: the "
+    "row stays, readers and editors stop seeing it and what belongs to it, and the audit trail "
+    "keeps its history."
+)
+
+
 def given(value: object) -> bool:
     """Whether an optional input field was sent at all (null counts as sent)."""
     return value is not strawberry.UNSET
@@ -248,6 +271,9 @@ async def retract_once(
         if not reason.strip() or len(reason) > MAX_REASON:
             raise refuse("reason", f"Say why, in 1 to {MAX_REASON} characters.", INVALID)
         row_id = await find(session)
+        row = (await queries.by_ids(session, model, [row_id]))[row_id]
+        if row.retracted_at is not None:  # type: ignore[attr-defined]
+            raise refuse(None, f"The {entity.replace('_', ' ')} is retracted already.", CONFLICT)
         values = {"retracted_at": edits.now(), "retraction_reason": reason}
         await audited_update(
             session,

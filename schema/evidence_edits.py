@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import strawberry
@@ -12,10 +13,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from db import edits, models, queries
 from db.enums import Confidence
 from db.models import Base
-from schema.edits import NOT_FOUND, State, Step, given, refuse
+from schema.edits import NOT_FOUND, State, Step, given, publishing, refuse
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
-from schema.validation import MAX_TEXT, Checks
+from schema.validation import MAX_TEXT, Checks, camel
 from seeds.quotes import collapse_whitespace
 
 M = TypeVar("M", bound=Base)
@@ -33,6 +34,7 @@ class EvidenceInput:
         description="Verbatim. Where the source's text is stored, the quote must be found in it."
     )
     confidence: Confidence = Confidence.STATED
+    published: bool = publishing()
 
 
 async def check_evidence(
@@ -43,36 +45,54 @@ async def check_evidence(
         checks.fail(field, "Every claim needs at least one piece of evidence.")
     if len(evidence) > MAX_EVIDENCE:
         checks.fail(field, f"At most {MAX_EVIDENCE} pieces of evidence.")
-    slugs = sorted({e.source for e in evidence})
-    sources = await queries.by_slugs(session, models.Document, slugs)
-    texts = await queries.children(
-        session, models.DocumentText.document_id, [d.id for d in sources.values()]
-    )
+    sources = await Sources.of(session, [e.source for e in evidence])
     rows = []
     for n, item in enumerate(evidence):
-        at = f"{field}[{n}]"
-        checks.text(f"{at}.locator", item.locator, MAX_LOCATOR, required=True)
-        checks.text(f"{at}.quote", item.quote, MAX_TEXT, required=True)
-        source = sources.get(item.source)
+        source_id = sources.check(checks, f"{field}[{n}]", item.source, item.locator, item.quote)
+        if source_id is not None:
+            rows.append(
+                {
+                    "source_id": source_id,
+                    "locator": item.locator,
+                    "quote": item.quote,
+                    "confidence": item.confidence,
+                    "published": item.published,
+                    "position": n,
+                }
+            )
+    return rows
+
+
+@dataclass
+class Sources:
+    """The source documents some evidence names, with their stored texts, to check quotes."""
+
+    documents: dict[str, models.Document]
+    texts: dict[int, list[models.DocumentText]]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, slugs: Iterable[str]) -> Sources:
+        documents = await queries.by_slugs(session, models.Document, sorted(set(slugs)))
+        texts = await queries.children(
+            session, models.DocumentText.document_id, [d.id for d in documents.values()]
+        )
+        return cls(documents, texts)
+
+    def check(self, checks: Checks, at: str, slug: str, locator: str, quote: str) -> int | None:
+        """Check one piece of evidence at input path `at`; its source's id if there is one."""
+        checks.text(f"{at}.locator", locator, MAX_LOCATOR, required=True)
+        checks.text(f"{at}.quote", quote, MAX_TEXT, required=True)
+        source = self.documents.get(slug)
         if source is None:
-            checks.fail(f"{at}.source", f"No document has the slug '{item.source[:100]}'.")
-            continue
-        stored = texts.get(source.id)
-        if stored and collapse_whitespace(item.quote) not in collapse_whitespace(stored[0].text):
+            checks.fail(f"{at}.source", f"No document has the slug '{slug[:100]}'.")
+            return None
+        stored = self.texts.get(source.id)
+        if stored and collapse_whitespace(quote) not in collapse_whitespace(stored[0].text):
             checks.fail(
                 f"{at}.quote",
-                f"The quote is not in the stored text of '{item.source}': quotes are verbatim.",
+                f"The quote is not in the stored text of '{slug}': quotes are verbatim.",
             )
-        rows.append(
-            {
-                "source_id": source.id,
-                "locator": item.locator,
-                "quote": item.quote,
-                "confidence": item.confidence,
-                "position": n,
-            }
-        )
-    return rows
+        return source.id
 
 
 def state_with_evidence(model: type[Base], claim: InstrumentedAttribute[int | None]) -> State:
@@ -104,6 +124,9 @@ async def slug_id(
     if found is None:
         checks.fail(field, f"No {what} has the slug '{slug[:100]}'.")
         return None
+    if found.retracted_at is not None:  # type: ignore[attr-defined]
+        checks.fail(field, f"The {what} '{slug[:100]}' is retracted: nothing new may point at it.")
+        return None
     return int(found.id)  # type: ignore[attr-defined]
 
 
@@ -121,8 +144,12 @@ async def node_id(
 ) -> int | None:
     """The id of the `model` record a global id names; a problem in `checks` if there is none."""
     key = node_key(value, model.__name__)
-    if key is None or not await queries.by_ids(session, model, [key]):
+    found = None if key is None else (await queries.by_ids(session, model, [key])).get(key)
+    if found is None:
         checks.fail(field, f"No {what} has this id.")
+        return None
+    if found.retracted_at is not None:  # type: ignore[attr-defined]
+        checks.fail(field, f"The {what} is retracted: nothing new may point at it.")
         return None
     return key
 
@@ -136,6 +163,30 @@ async def existing(session: AsyncSession, model: type[M], value: str, what: str)
     return found
 
 
+Find = Callable[[AsyncSession], Awaitable[int]]
+
+
+def found_by_id(model: type[Base], value: str, what: str) -> Find:
+    """The step that finds the record a mutation names by its global id, or NOT_FOUND."""
+
+    async def find(session: AsyncSession) -> int:
+        return int((await existing(session, model, value, what)).id)  # type: ignore[attr-defined]
+
+    return find
+
+
+def found_by_slug(model: type[Base], slug: str, what: str) -> Find:
+    """The step that finds the record a mutation names by its slug, or NOT_FOUND."""
+
+    async def find(session: AsyncSession) -> int:
+        found = (await queries.by_slugs(session, model, [slug])).get(slug)
+        if found is None:
+            raise refuse("slug", f"No {what} has the slug '{slug[:100]}'.", NOT_FOUND)
+        return int(found.id)  # type: ignore[attr-defined]
+
+    return find
+
+
 def given_values(
     checks: Checks, prefix: str, changes: object, *, required: Iterable[str] = ()
 ) -> dict[str, Any]:
@@ -143,13 +194,8 @@ def given_values(
     values = {name: value for name, value in vars(changes).items() if given(value)}
     for name in required:
         if name in values and values[name] is None:
-            checks.fail(f"{prefix}.{_camel(name)}", "This cannot be null.")
+            checks.fail(f"{prefix}.{camel(name)}", "This cannot be null.")
     return values
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.title() for part in rest)
 
 
 def check_position(checks: Checks, field: str, value: int | None) -> None:

@@ -1,7 +1,7 @@
 """Freedom of Information requests, their numbered questions and the answers given."""
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 
@@ -10,7 +10,7 @@ from schema import resolve
 from schema.context import Info, loaders
 from schema.enums import FoiOutcome
 from schema.ids import global_id
-from schema.node import Node
+from schema.node import Edited, Node
 
 if TYPE_CHECKING:
     from schema.documents import Document
@@ -21,15 +21,13 @@ OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisatio
 
 
 @strawberry.type
-class FoiQuestion:
+class FoiQuestion(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "foi_question"
     id: strawberry.ID = strawberry.field(description="Pass it to updateFoiQuestion.")
     number: int
     text: str
     answer: str | None
     outcome: FoiOutcome
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
 
     @classmethod
     def from_row(cls, row: models.FoiQuestion) -> "FoiQuestion":
@@ -40,19 +38,19 @@ class FoiQuestion:
             answer=row.answer,
             outcome=row.outcome,
             version=row.version,
+            published=row.published,
+            db_id=row.id,
         )
 
 
 @strawberry.type(description="A request under the Freedom of Information Act and its answer.")
-class FoiRequest(Node):
+class FoiRequest(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "foi_request"
     id: strawberry.ID
     reference: str = strawberry.field(description='As the authority writes it: "059/19".')
     received_on: dt.date | None
     responded_on: dt.date | None
     summary: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
     authority_id: strawberry.Private[int]
     subject_id: strawberry.Private[int | None]
@@ -67,6 +65,7 @@ class FoiRequest(Node):
             responded_on=row.responded_on,
             summary=row.summary,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             authority_id=row.authority_id,
             subject_id=row.subject_id,

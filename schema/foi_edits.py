@@ -14,13 +14,24 @@ from db.enums import FoiOutcome
 from schema.context import Actor, Info
 from schema.edits import (
     DUPLICATE,
+    RETRACTING,
     EditRefused,
     audited_insert,
     create_once,
+    publishing,
+    publishing_change,
+    retract_once,
     row_state,
     update_once,
 )
-from schema.evidence_edits import check_position, existing, given_values, node_id, slug_id
+from schema.evidence_edits import (
+    check_position,
+    existing,
+    found_by_id,
+    given_values,
+    node_id,
+    slug_id,
+)
 from schema.foi import FoiQuestion, FoiRequest
 from schema.validation import MAX_TEXT, Checks
 
@@ -44,6 +55,7 @@ class FoiRequestInput:
         default=None, description="The slug of the response, as a source document."
     )
     summary: str | None = None
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to an FOI request: only the fields given change.")
@@ -55,6 +67,7 @@ class FoiRequestChanges:
     subject: str | None = strawberry.UNSET
     response: str | None = strawberry.UNSET
     summary: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The FOI request as it is after the change.")
@@ -127,6 +140,7 @@ class FoiQuestionInput:
     text: str
     answer: str | None = None
     outcome: FoiOutcome
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to an FOI question: only the fields given change.")
@@ -135,6 +149,7 @@ class FoiQuestionChanges:
     text: str | None = strawberry.UNSET
     answer: str | None = strawberry.UNSET
     outcome: FoiOutcome | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The FOI question as it is after the change.")
@@ -213,7 +228,9 @@ class FoiMutation:
                 "responded_on": current.responded_on,
             }
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("reference", "authority"))
+            values = given_values(
+                checks, "changes", changes, required=("reference", "authority", "published")
+            )
             columns = await _resolve(session, checks, "changes", values)
             after = {**now, **columns}
             _check_dates(checks, "changes.respondedOn", after)
@@ -270,6 +287,7 @@ class FoiMutation:
                 text=input.text,
                 answer=input.answer,
                 outcome=input.outcome,
+                published=input.published,
             )
             return await audited_insert(session, info, actor, QUESTION, row, _question_state)
 
@@ -288,7 +306,7 @@ class FoiMutation:
             question_id, request_id = current.id, current.request_id
             checks = Checks()
             values = given_values(
-                checks, "changes", changes, required=("number", "text", "outcome")
+                checks, "changes", changes, required=("number", "text", "outcome", "published")
             )
             _check_question(checks, "changes", values)
             number = values.get("number")
@@ -307,6 +325,40 @@ class FoiMutation:
             models.FoiQuestion,
             expected_version,
             prepare,
+            _question_state,
+            _question_saved,
+        )
+
+    @strawberry.mutation(
+        description=f"Retract an FOI request; its questions go with it. {RETRACTING}"
+    )
+    async def retract_foi_request(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> FoiRequestPayload:
+        find = found_by_id(models.FoiRequest, id, "FOI request")
+        return await retract_once(
+            info,
+            REQUEST,
+            models.FoiRequest,
+            expected_version,
+            reason,
+            find,
+            _request_state,
+            _request_saved,
+        )
+
+    @strawberry.mutation(description=f"Retract one question of an FOI request. {RETRACTING}")
+    async def retract_foi_question(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> FoiQuestionPayload:
+        find = found_by_id(models.FoiQuestion, id, "FOI question")
+        return await retract_once(
+            info,
+            QUESTION,
+            models.FoiQuestion,
+            expected_version,
+            reason,
+            find,
             _question_state,
             _question_saved,
         )

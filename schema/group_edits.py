@@ -1,5 +1,14 @@
-"""Creating and updating stakeholder groups: a tree, so a group's parent can never be itself or
-a group below it."""
+"""Creating, updating and retracting stakeholder groups.
+
+Groups form a tree, so a group's parent can never be itself or a group below it. Readers see a
+group only when they can see its parent, and nothing may point at a retracted group; the rules
+below keep both true at every write, since one query cannot follow a tree of any depth:
+
+- a published group's parent is published: a published group under a draft is refused, and so
+  is taking a group with published groups below it back to draft;
+- a group still in use (groups below it, member organisations, expectations or absences naming
+  it) cannot be retracted: IN_USE, listing the uses. Move or retract them first.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +22,20 @@ from db import models, queries
 from schema.context import Actor, Info
 from schema.edits import (
     DUPLICATE,
+    IN_USE,
     NOT_FOUND,
+    RETRACTING,
     EditRefused,
     audited_insert,
     create_once,
+    publishing,
+    publishing_change,
     refuse,
+    retract_once,
     row_state,
     update_once,
 )
-from schema.evidence_edits import given_values, slug_id
+from schema.evidence_edits import found_by_slug, given_values, slug_id
 from schema.organisations import StakeholderGroup
 from schema.validation import MAX_NAME, MAX_TEXT, Checks
 
@@ -39,6 +53,7 @@ class StakeholderGroupInput:
         default=None, description="The parent group's slug; null for a group at the top."
     )
     position: int = strawberry.field(default=0, description="Its place among its siblings.")
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to a stakeholder group: only the fields given change.")
@@ -49,6 +64,7 @@ class StakeholderGroupChanges:
         default=strawberry.UNSET, description="The parent group's slug; null for the top."
     )
     position: int | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The stakeholder group as it is after the change.")
@@ -84,6 +100,17 @@ async def _makes_cycle(session: AsyncSession, group_id: int, parent_id: int) -> 
     return False
 
 
+async def _check_parent_published(
+    session: AsyncSession, checks: Checks, field: str, parent_id: int
+) -> None:
+    parent = (await queries.by_ids(session, models.StakeholderGroup, [parent_id]))[parent_id]
+    if not parent.published:
+        checks.fail(
+            field,
+            f"The parent '{parent.slug}' is a draft: publish it first, or keep this group a draft.",
+        )
+
+
 async def _saved(session: AsyncSession, group_id: int) -> StakeholderGroupSaved:
     row = (await queries.by_ids(session, models.StakeholderGroup, [group_id]))[group_id]
     return StakeholderGroupSaved(stakeholder_group=StakeholderGroup.from_row(row))
@@ -115,6 +142,8 @@ class StakeholderGroupMutation:
                 )
             if await queries.by_slugs(session, models.StakeholderGroup, [input.slug]):
                 checks.fail("input.slug", "A stakeholder group has this slug already.", DUPLICATE)
+            if input.published and parent_id is not None:
+                await _check_parent_published(session, checks, "input.parent", parent_id)
             checks.done()
             row = models.StakeholderGroup(
                 slug=input.slug,
@@ -122,6 +151,7 @@ class StakeholderGroupMutation:
                 description=input.description,
                 parent_id=parent_id,
                 position=input.position,
+                published=input.published,
             )
             return await audited_insert(session, info, actor, ENTITY, row, _state)
 
@@ -144,7 +174,9 @@ class StakeholderGroupMutation:
                 )
             group_id = current.id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("name", "position"))
+            values = given_values(
+                checks, "changes", changes, required=("name", "position", "published")
+            )
             _check(checks, "changes", values)
             if "parent" in values:
                 parent = values.pop("parent")
@@ -165,9 +197,54 @@ class StakeholderGroupMutation:
                             "of the groups below it.",
                         )
                 values["parent_id"] = parent_id
+            published = values.get("published", current.published)
+            parent_id = values.get("parent_id", current.parent_id)
+            if (
+                published
+                and parent_id is not None
+                and ("parent_id" in values or "published" in values)
+            ):
+                await _check_parent_published(session, checks, "changes.parent", parent_id)
+            if values.get("published") is False and await queries.taken(
+                session,
+                models.StakeholderGroup,
+                {"parent_id": group_id, "published": True, "retracted_at": None},
+            ):
+                checks.fail(
+                    "changes.published",
+                    "Published groups are below this one: make them drafts first, or readers "
+                    "would see groups whose parent they cannot.",
+                    IN_USE,
+                )
             checks.done()
             return group_id, values
 
         return await update_once(
             info, ENTITY, models.StakeholderGroup, expected_version, prepare, _state, _saved
+        )
+
+    @strawberry.mutation(
+        description=f"Retract a stakeholder group. {RETRACTING} A group still in use (groups "
+        "below it, member organisations, expectations or absences naming it) is refused with "
+        "IN_USE: move or retract those first."
+    )
+    async def retract_stakeholder_group(
+        self, info: Info, slug: str, expected_version: int, reason: str
+    ) -> StakeholderGroupPayload:
+        async def find(session: AsyncSession) -> int:
+            group_id = await found_by_slug(models.StakeholderGroup, slug, "stakeholder group")(
+                session
+            )
+            uses = await queries.group_uses(session, group_id)
+            if uses:
+                raise refuse(
+                    "slug",
+                    f"The group is still in use ({', '.join(uses)}): move or retract those "
+                    "first. Nothing was written.",
+                    IN_USE,
+                )
+            return group_id
+
+        return await retract_once(
+            info, ENTITY, models.StakeholderGroup, expected_version, reason, find, _state, _saved
         )

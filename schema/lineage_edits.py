@@ -16,9 +16,13 @@ from schema.context import Actor, Info
 from schema.documents import DocumentRelation, DocumentVersion
 from schema.edits import (
     DUPLICATE,
+    RETRACTING,
     EditRefused,
     audited_insert,
     create_once,
+    publishing,
+    publishing_change,
+    retract_once,
     row_state,
     update_once,
 )
@@ -28,6 +32,7 @@ from schema.evidence_edits import (
     check_evidence,
     check_position,
     existing,
+    found_by_id,
     given_values,
     slug_id,
     state_with_evidence,
@@ -51,6 +56,7 @@ class DocumentVersionInput:
     position: int | None = strawberry.field(
         default=None, description="Its place, oldest first; by default after the last one."
     )
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to a document version: only the fields given change.")
@@ -60,6 +66,7 @@ class DocumentVersionChanges:
     changes: str | None = strawberry.UNSET
     author: str | None = strawberry.UNSET
     position: int | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The document version as it is after the change.")
@@ -110,12 +117,14 @@ class DocumentRelationInput:
     target: str = strawberry.field(description="The other document's slug.")
     note: str | None = None
     evidence: list[EvidenceInput]
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to a document relation: only the fields given change.")
 class DocumentRelationChanges:
     kind: DocumentRelationKind | None = strawberry.UNSET
     note: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The relation as it is after the change.")
@@ -187,6 +196,7 @@ class LineageMutation:
                 date=input.date,
                 changes=input.changes,
                 author=input.author,
+                published=input.published,
             )
             return await audited_insert(session, info, actor, VERSION, row, _version_state)
 
@@ -208,7 +218,9 @@ class LineageMutation:
             current = await existing(session, models.DocumentVersion, id, "document version")
             version_id, document_id = current.id, current.document_id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("label", "position"))
+            values = given_values(
+                checks, "changes", changes, required=("label", "position", "published")
+            )
             _check_version(checks, "changes", values)
             label = values.get("label")
             if label is not None and await _label_taken(session, document_id, label, version_id):
@@ -255,7 +267,11 @@ class LineageMutation:
                 checks.fail("input.kind", "These documents are related so already.", DUPLICATE)
                 checks.done()
             row = models.DocumentRelation(
-                document_id=document_id, kind=input.kind, target_id=target_id, note=input.note
+                document_id=document_id,
+                kind=input.kind,
+                target_id=target_id,
+                note=input.note,
+                published=input.published,
             )
             add = adding_evidence(session, "relation_id", evidence)
             return await audited_insert(session, info, actor, RELATION, row, _relation_state, add)
@@ -281,7 +297,7 @@ class LineageMutation:
             current = await existing(session, models.DocumentRelation, id, "document relation")
             relation_id, document_id, target_id = current.id, current.document_id, current.target_id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("kind",))
+            values = given_values(checks, "changes", changes, required=("kind", "published"))
             if "note" in values:
                 checks.text("changes.note", values["note"], MAX_NOTE)
             kind = values.get("kind")
@@ -298,6 +314,40 @@ class LineageMutation:
             models.DocumentRelation,
             expected_version,
             prepare,
+            _relation_state,
+            _relation_saved,
+        )
+
+    @strawberry.mutation(description=f"Retract a version from a document's list. {RETRACTING}")
+    async def retract_document_version(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> DocumentVersionPayload:
+        find = found_by_id(models.DocumentVersion, id, "document version")
+        return await retract_once(
+            info,
+            VERSION,
+            models.DocumentVersion,
+            expected_version,
+            reason,
+            find,
+            _version_state,
+            _version_saved,
+        )
+
+    @strawberry.mutation(
+        description=f"Retract a relation between documents, and its evidence. {RETRACTING}"
+    )
+    async def retract_document_relation(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> DocumentRelationPayload:
+        find = found_by_id(models.DocumentRelation, id, "document relation")
+        return await retract_once(
+            info,
+            RELATION,
+            models.DocumentRelation,
+            expected_version,
+            reason,
+            find,
             _relation_state,
             _relation_saved,
         )

@@ -81,7 +81,7 @@ async def _group_ids(session: AsyncSession, checks: Checks, slugs: list[str]) ->
     return [found[slug].id for slug in slugs if slug in found]
 
 
-async def _state(session: AsyncSession, organisation_id: int) -> dict[str, Any]:
+async def organisation_state(session: AsyncSession, organisation_id: int) -> dict[str, Any]:
     """The organisation with its aliases and groups, as the audit trail records it."""
     row = (await queries.by_ids(session, models.Organisation, [organisation_id]))[organisation_id]
     aliases = await queries.children(
@@ -119,7 +119,7 @@ async def _set_links(
         )
 
 
-async def _saved(session: AsyncSession, organisation_id: int) -> OrganisationSaved:
+async def organisation_saved(session: AsyncSession, organisation_id: int) -> OrganisationSaved:
     row = (await queries.by_ids(session, models.Organisation, [organisation_id]))[organisation_id]
     return OrganisationSaved(organisation=Organisation.from_row(row))
 
@@ -157,10 +157,12 @@ class OrganisationMutation:
             async def links(organisation_id: int) -> None:
                 await _set_links(session, organisation_id, input.aliases, group_ids)
 
-            return await audited_insert(session, info, actor, ENTITY, row, _state, links)
+            return await audited_insert(
+                session, info, actor, ENTITY, row, organisation_state, links
+            )
 
         return await create_once(
-            info, idempotency_key, "createOrganisation", asdict(input), create, _saved
+            info, idempotency_key, "createOrganisation", asdict(input), create, organisation_saved
         )
 
     @strawberry.mutation(
@@ -216,10 +218,10 @@ class OrganisationMutation:
                 organisation_id,
                 expected_version,
                 values,
-                _state,
+                organisation_state,
                 links,
             )
-            return await _saved(session, organisation_id)
+            return await organisation_saved(session, organisation_id)
 
         return await in_transaction(info, work)
 
@@ -237,5 +239,12 @@ class OrganisationMutation:
             return current.id
 
         return await retract_once(
-            info, ENTITY, models.Organisation, expected_version, reason, find, _state, _saved
+            info,
+            ENTITY,
+            models.Organisation,
+            expected_version,
+            reason,
+            find,
+            organisation_state,
+            organisation_saved,
         )

@@ -1,26 +1,25 @@
 """Organisations and the stakeholder groups they belong to."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 
 from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
-from schema.node import Node
+from schema.node import Edited, Node
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 
 if TYPE_CHECKING:
-    from schema.audit import AuditEntry
     from schema.consultations import Consultation, Influence
 
 ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
 InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
-AuditEntryType = Annotated["AuditEntry", strawberry.lazy("schema.audit")]
 
 
 @strawberry.type(description="Anything that publishes, is consulted, or is expected to be.")
-class Organisation(Node):
+class Organisation(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "organisation"
     id: strawberry.ID
     slug: str
     name: str
@@ -29,10 +28,6 @@ class Organisation(Node):
     )
     description: str | None
     url: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
-    published: bool = strawberry.field(description="False for a draft, which only editors see.")
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -48,12 +43,6 @@ class Organisation(Node):
             published=row.published,
             db_id=row.id,
         )
-
-    @strawberry.field(description="Every change to this organisation, oldest first; editors only.")
-    async def history(self, info: Info) -> list[AuditEntryType]:
-        from schema.audit import history_of
-
-        return await history_of(info, "organisation", self.db_id)
 
     @strawberry.field
     async def aliases(self, info: Info) -> list[str]:
@@ -95,14 +84,12 @@ class Organisation(Node):
 
 
 @strawberry.type(description="A node of the stakeholder taxonomy: police forces, academia...")
-class StakeholderGroup(Node):
+class StakeholderGroup(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "stakeholder_group"
     id: strawberry.ID
     slug: str
     name: str
     description: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
 
@@ -114,6 +101,7 @@ class StakeholderGroup(Node):
             name=row.name,
             description=row.description,
             version=row.version,
+            published=row.published,
             db_id=row.id,
             parent_id=row.parent_id,
         )

@@ -13,13 +13,17 @@ from schema.context import Actor, Info
 from schema.documents import Principle
 from schema.edits import (
     DUPLICATE,
+    RETRACTING,
     EditRefused,
     audited_insert,
     create_once,
+    publishing,
+    publishing_change,
+    retract_once,
     row_state,
     update_once,
 )
-from schema.evidence_edits import check_position, existing, given_values, slug_id
+from schema.evidence_edits import check_position, existing, found_by_id, given_values, slug_id
 from schema.validation import MAX_TEXT, Checks
 
 ENTITY = "principle"
@@ -33,6 +37,7 @@ class PrincipleInput:
     position: int = strawberry.field(description="1-based, as the source numbers it.")
     title: str | None = None
     text: str = strawberry.field(description="Verbatim, as the source words it.")
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to a principle: only the fields given change.")
@@ -40,6 +45,7 @@ class PrincipleChanges:
     position: int | None = strawberry.UNSET
     title: str | None = strawberry.UNSET
     text: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The principle as it is after the change.")
@@ -99,6 +105,7 @@ class PrincipleMutation:
                 position=input.position,
                 title=input.title,
                 text=input.text,
+                published=input.published,
             )
             return await audited_insert(session, info, actor, ENTITY, row, _state)
 
@@ -116,7 +123,9 @@ class PrincipleMutation:
             current = await existing(session, models.Principle, id, "principle")
             principle_id, document_id = current.id, current.document_id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("position", "text"))
+            values = given_values(
+                checks, "changes", changes, required=("position", "text", "published")
+            )
             _check(checks, "changes", values)
             position = values.get("position")
             if position is not None and await _position_taken(
@@ -132,4 +141,13 @@ class PrincipleMutation:
 
         return await update_once(
             info, ENTITY, models.Principle, expected_version, prepare, _state, _saved
+        )
+
+    @strawberry.mutation(description=f"Retract a principle. {RETRACTING}")
+    async def retract_principle(
+        self, info: Info, id: strawberry.ID, expected_version: int, reason: str
+    ) -> PrinciplePayload:
+        find = found_by_id(models.Principle, id, "principle")
+        return await retract_once(
+            info, ENTITY, models.Principle, expected_version, reason, find, _state, _saved
         )

@@ -7,12 +7,12 @@ import strawberry
 from sqlalchemy import ColumnElement
 
 from db import models, queries
-from schema.consultations import Consultation
+from schema.consultations import Consultation, Evidence, Expectation, ImpactAssessment, Influence
 from schema.context import Info, loaders
-from schema.documents import Document, Principle
+from schema.documents import Document, DocumentRelation, DocumentVersion, Principle
 from schema.enums import DocumentKind
 from schema.errors import UserInputError
-from schema.foi import FoiRequest
+from schema.foi import FoiQuestion, FoiRequest
 from schema.ids import parse_global_id
 from schema.node import Node
 from schema.organisations import Organisation, StakeholderGroup
@@ -27,7 +27,41 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "Consultation": (models.Consultation, Consultation.from_row),
     "FoiRequest": (models.FoiRequest, FoiRequest.from_row),
     "Topic": (models.Topic, Topic.from_row),
+    "Influence": (models.Influence, Influence.from_row),
+    "Expectation": (models.Expectation, Expectation.from_row),
+    "ImpactAssessment": (models.ImpactAssessment, ImpactAssessment.from_row),
+    "DocumentVersion": (models.DocumentVersion, DocumentVersion.from_row),
+    # Seen from the document that holds it: `document` is the other end.
+    "DocumentRelation": (
+        models.DocumentRelation,
+        lambda row: DocumentRelation.from_row(row, other_id=row.target_id),
+    ),
+    "FoiQuestion": (models.FoiQuestion, FoiQuestion.from_row),
+    "Evidence": (models.Evidence, Evidence.from_row),
 }
+
+
+# What evidence can back, by the evidence column that names it.
+EVIDENCE_CLAIMS: dict[str, type[models.Base]] = {
+    "consultation_id": models.Consultation,
+    "influence_id": models.Influence,
+    "expectation_id": models.Expectation,
+    "impact_assessment_id": models.ImpactAssessment,
+    "relation_id": models.DocumentRelation,
+    "absence_id": models.Absence,
+    "omission_id": models.TopicOmission,
+}
+
+
+async def _claim_visible(info: Info, evidence: models.Evidence) -> bool:
+    """Whether this reader may see the claim a piece of evidence backs. The visibility rules
+    check evidence's source only (see db/visibility.py); lists reach evidence through its
+    claim, but node(id:) reaches it directly."""
+    for column, model in EVIDENCE_CLAIMS.items():
+        claim_id = getattr(evidence, column)
+        if claim_id is not None:
+            return await loaders(info).by_id(model).load(claim_id) is not None
+    return False
 
 
 @strawberry.input
@@ -125,7 +159,9 @@ class RegisterQuery:
             raise UserInputError(f"'{id[:100]}' is not a valid id.")
         model, from_row = NODE_TYPES[type_name]
         row = await loaders(info).by_id(model).load(pk)
-        return from_row(row) if row is not None else None
+        if row is None or (type_name == "Evidence" and not await _claim_visible(info, row)):
+            return None
+        return from_row(row)
 
     @strawberry.field(description="A document by its slug; null if there is none.")
     async def document(self, info: Info, slug: str) -> Document | None:
@@ -144,9 +180,17 @@ class RegisterQuery:
         conditions = await document_conditions(info, filter)
         return await list_of(info, models.Document, conditions, Document.from_row, first, after_key)
 
-    @strawberry.field(description="An organisation by its slug; null if there is none.")
+    @strawberry.field(
+        description="An organisation by its slug (or the slug of one merged into it); null if "
+        "there is none."
+    )
     async def organisation(self, info: Info, slug: str) -> Organisation | None:
         row = await loaders(info).by_slug(models.Organisation).load(slug)
+        if row is None:
+            # The slug of an organisation merged into another leads to the survivor.
+            target = (await loaders(info).read(lambda s: queries.redirected(s, [slug]))).get(slug)
+            if target is not None:
+                row = await loaders(info).by_id(models.Organisation).load(target)
         return Organisation.from_row(row) if row else None
 
     @strawberry.field(description="Organisations in the order they were recorded.")

@@ -45,7 +45,13 @@ async def document(info: Info, document_id: int) -> Document:
 
 
 async def optional_document(info: Info, document_id: int | None) -> Document | None:
-    return None if document_id is None else await document(info, document_id)
+    """An optional link: null when unset, or when the document is hidden from this reader."""
+    from schema.documents import Document
+
+    if document_id is None:
+        return None
+    row = await loaders(info).by_id(models.Document).load(document_id)
+    return None if row is None else Document.from_row(row)
 
 
 async def organisation(info: Info, organisation_id: int) -> Organisation:
@@ -53,3 +59,13 @@ async def organisation(info: Info, organisation_id: int) -> Organisation:
 
     row = await required(loaders(info).by_id(models.Organisation), organisation_id)
     return Organisation.from_row(row)
+
+
+async def optional_organisation(info: Info, organisation_id: int | None) -> Organisation | None:
+    """An optional link: null when unset, or when the organisation is hidden from this reader."""
+    from schema.organisations import Organisation
+
+    if organisation_id is None:
+        return None
+    row = await loaders(info).by_id(models.Organisation).load(organisation_id)
+    return None if row is None else Organisation.from_row(row)

@@ -13,14 +13,18 @@ from schema.context import Actor, Info
 from schema.edits import (
     DUPLICATE,
     NOT_FOUND,
+    RETRACTING,
     EditRefused,
     audited_insert,
     create_once,
+    publishing,
+    publishing_change,
     refuse,
+    retract_once,
     row_state,
     update_once,
 )
-from schema.evidence_edits import given_values
+from schema.evidence_edits import found_by_slug, given_values
 from schema.topics import Topic
 from schema.validation import MAX_NAME, MAX_TEXT, Checks
 
@@ -33,12 +37,14 @@ class TopicInput:
     slug: str
     name: str
     description: str | None = None
+    published: bool = publishing()
 
 
 @strawberry.input(description="Changes to a topic: only the fields given change.")
 class TopicChanges:
     name: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
+    published: bool | None = publishing_change()
 
 
 @strawberry.type(description="The topic as it is after the change.")
@@ -68,7 +74,12 @@ class TopicMutation:
             if await queries.by_slugs(session, models.Topic, [input.slug]):
                 checks.fail("input.slug", "A topic has this slug already.", DUPLICATE)
             checks.done()
-            row = models.Topic(slug=input.slug, name=input.name, description=input.description)
+            row = models.Topic(
+                slug=input.slug,
+                name=input.name,
+                description=input.description,
+                published=input.published,
+            )
             return await audited_insert(session, info, actor, ENTITY, row, _state)
 
         return await create_once(
@@ -87,7 +98,7 @@ class TopicMutation:
                 raise refuse("slug", f"No topic has the slug '{slug[:100]}'.", NOT_FOUND)
             topic_id = current.id
             checks = Checks()
-            values = given_values(checks, "changes", changes, required=("name",))
+            values = given_values(checks, "changes", changes, required=("name", "published"))
             if values.get("name") is not None:
                 checks.text("changes.name", values["name"], MAX_NAME, required=True)
             if "description" in values:
@@ -97,4 +108,15 @@ class TopicMutation:
 
         return await update_once(
             info, ENTITY, models.Topic, expected_version, prepare, _state, _saved
+        )
+
+    @strawberry.mutation(
+        description=f"Retract a topic; the omissions recorded against it go with it. {RETRACTING}"
+    )
+    async def retract_topic(
+        self, info: Info, slug: str, expected_version: int, reason: str
+    ) -> TopicPayload:
+        find = found_by_slug(models.Topic, slug, "topic")
+        return await retract_once(
+            info, ENTITY, models.Topic, expected_version, reason, find, _state, _saved
         )

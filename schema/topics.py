@@ -5,7 +5,7 @@ Like coverage, this tells a recorded gap (with evidence) from no record either w
 that is neither tagged with a topic nor recorded as leaving it out says nothing about it.
 """
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import strawberry
 from sqlalchemy import ColumnElement
@@ -16,7 +16,7 @@ from schema import resolve
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import global_id
-from schema.node import Node
+from schema.node import Edited, Node
 from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.resolve import evidence_of, required
 
@@ -36,14 +36,12 @@ StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.org
     description="A subject documents and principles cover, or a source shows a document leaves "
     "out: kerb crawling, exploitation..."
 )
-class Topic(Node):
+class Topic(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "topic"
     id: strawberry.ID
     slug: str
     name: str
     description: str | None
-    version: int = strawberry.field(
-        description="Raised by every change; pass it as expectedVersion when you update."
-    )
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -54,6 +52,7 @@ class Topic(Node):
             name=row.name,
             description=row.description,
             version=row.version,
+            published=row.published,
             db_id=row.id,
         )
 

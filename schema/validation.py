@@ -15,6 +15,12 @@ MAX_URL = 2_000
 MAX_LIST = 50
 
 
+def camel(name: str) -> str:
+    """A Python field name as GraphQL spells it: `review_due_on` is `reviewDueOn`."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
 class Checks:
     """Collects problems; `done()` raises them together, so an editor sees every one."""
 

@@ -48,7 +48,9 @@ from tests.test_cli import ROOT, _environment
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 # Not the register's content: who may edit, and the trail of edits.
-NOT_EXPORTED = {"audit_entry", "api_token", "idempotency_record"}
+# Redirects exist only after a merge, which retracts an organisation: a register the export
+# refuses until the seed format can carry retractions.
+NOT_EXPORTED = {"audit_entry", "api_token", "idempotency_record", "organisation_redirect"}
 
 
 def read_folder(directory: Path) -> dict[str, bytes]:

@@ -379,3 +379,91 @@ async def test_a_bad_quote_is_refused_for_every_claim(register: Register) -> Non
         if case.evidence:
             refused = await _create(register, case, {**case.new, "evidence": wrong})
             assert [e["field"] for e in refused["errors"]] == ["input.evidence[0].quote"]
+
+
+# ---------------------------------------------------------------- drafts, history, retraction
+
+NODE = """query($id: ID!) { node(id: $id) { __typename ... on %s {
+    version published history { action actor requestId } } } }"""
+
+
+async def _node(register: Register, case: Case, node_id: str, who: str) -> dict[str, Any]:
+    body: dict[str, Any] = (await register.send(NODE % case.type, {"id": node_id}, who)).json()
+    return body
+
+
+def _retract_document(case: Case) -> str:
+    key_type = "String!" if case.key == "slug" else "ID!"
+    return f"""mutation($key: {key_type}, $version: Int!, $reason: String!) {{
+        retract{case.type}({case.key}: $key, expectedVersion: $version, reason: $reason) {{
+        __typename ... on {case.type}Saved {{ {case.saved} {{ version published }} }}
+        ... on EditRefused {{ errors {{ field code message }} }} }} }}"""
+
+
+async def _retract(
+    register: Register, case: Case, key: str, version: int, reason: str
+) -> dict[str, Any]:
+    variables = {"key": key, "version": version, "reason": reason}
+    body = (await register.send(_retract_document(case), variables)).json()
+    assert "errors" not in body, body
+    payload: dict[str, Any] = body["data"][f"retract{case.type}"]
+    return payload
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids_of(CASES))
+async def test_a_draft_is_for_editors_until_published_then_retracted_for_everyone(
+    register: Register, case: Case
+) -> None:
+    created = await _create(register, case, {**case.new, "published": False})
+    assert created["__typename"] == f"{case.type}Saved", created
+    key = created[case.saved][case.key]
+    node_id = created[case.saved].get("id")
+    if node_id is None:  # groups and topics answer their slug: read the id by it
+        field = "stakeholderGroup" if case.type == "StakeholderGroup" else "topic"
+        lookup = f'{{ {field}(slug: "{key}") {{ id }} }}'
+        node_id = (await register.send(lookup, {}, "editor")).json()["data"][field]["id"]
+
+    assert (await _node(register, case, node_id, "anonymous"))["data"] == {"node": None}
+    seen = (await _node(register, case, node_id, "editor"))["data"]["node"]
+    assert (seen["published"], seen["version"]) == (False, 1)
+    assert [h["action"] for h in seen["history"]] == ["CREATE"]
+
+    published = await _update(register, case, key, 1, {"published": True})
+    assert published["__typename"] == f"{case.type}Saved", published
+    read = await _node(register, case, node_id, "anonymous")
+    assert read["data"]["node"] is None and read["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED"
+    ), "the record is public now, but its history is for editors"
+    public = (
+        await register.send(
+            f"query($id: ID!) {{ node(id: $id) {{ ... on {case.type} {{ published }} }} }}",
+            {"id": node_id},
+            "anonymous",
+        )
+    ).json()["data"]["node"]
+    assert public == {"published": True}
+
+    before = await register.table_counts()
+    blank = await _retract(register, case, key, 2, " ")
+    assert [(e["field"], e["code"]) for e in blank["errors"]] == [("reason", "BAD_USER_INPUT")]
+    stale = await _retract(register, case, key, 1, "Entered twice.")
+    assert [(e["field"], e["code"]) for e in stale["errors"]] == [("expectedVersion", "CONFLICT")]
+    unknown = "nothing-here" if case.key == "slug" else "bm90aGluZzox"
+    missing = await _retract(register, case, unknown, 2, "Entered twice.")
+    assert [e["code"] for e in missing["errors"]] == ["NOT_FOUND"]
+    assert await register.table_counts() == before
+
+    retracted = await _retract(register, case, key, 2, "Entered twice.")
+    assert retracted[case.saved]["version"] == 3, retracted
+    for who in ("anonymous", "editor"):
+        assert (await _node(register, case, node_id, who))["data"] == {"node": None}
+    again = await _retract(register, case, key, 3, "Entered twice.")
+    assert [e["code"] for e in again["errors"]] == ["CONFLICT"]
+    after = await register.table_counts()
+    assert after[case.entity] == before[case.entity], "retraction deletes nothing"
+    assert after["audit_entry"] == before["audit_entry"] + 1
+    entries = await _audit(register, case.entity)
+    assert [e.action.value for e in entries] == ["CREATE", "UPDATE", "RETRACT"]
+    assert entries[-1].after is not None
+    assert entries[-1].after["retraction_reason"] == "Entered twice."
+    assert all(e.request_id and e.actor == "editor" for e in entries)
