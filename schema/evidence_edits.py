@@ -57,7 +57,7 @@ async def check_evidence(
                     "quote": item.quote,
                     "confidence": item.confidence,
                     "published": item.published,
-                    "position": n,
+                    "position": n + 1,
                 }
             )
     return rows

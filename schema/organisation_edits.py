@@ -107,7 +107,7 @@ async def _set_links(
             models.OrganisationAlias,
             "organisation_id",
             organisation_id,
-            [{"alias": alias, "position": n} for n, alias in enumerate(aliases)],
+            [{"alias": alias, "position": n} for n, alias in enumerate(aliases, start=1)],
         )
     if groups is not None:
         await edits.replace_children(

@@ -125,7 +125,7 @@ class Merge:
         children = child.__table__.c
         kept = await queries.rows_where(self.session, child, children[column] == twin.id)
         taken = {getattr(c, key) for c in kept} if key else set()
-        position = max((getattr(c, "position", 0) for c in kept), default=-1) + 1
+        position = max((getattr(c, "position", 0) for c in kept), default=0) + 1
         moving: list[Any] = await queries.rows_where(
             self.session, child, children[column] == row.id
         )
@@ -159,7 +159,7 @@ class Merge:
         new = [a for a in dict.fromkeys(wanted) if a not in held and a != survivor.name]
         session.add_all(
             models.OrganisationAlias(organisation_id=survivor.id, alias=alias, position=n)
-            for n, alias in enumerate(new, start=len(held))
+            for n, alias in enumerate(new, start=len(held) + 1)
         )
         groups = await queries.groups_of_organisations(session, [survivor.id, merged.id])
         has = {g.id for g in groups.get(survivor.id, [])}

@@ -48,6 +48,17 @@ class Checker:
             self.unique("group", ((ref.slug, ref.origin) for ref in organisation.groups))
             for ref in organisation.groups:
                 self.known(ref, self.groups, "stakeholder group")
+            merge = organisation.merged_into
+            if (
+                merge
+                and self.known(merge.organisation, self.organisations, "organisation")
+                and merge.organisation.slug == organisation.slug
+            ):
+                self.problems.append(
+                    merge.organisation.origin.problem(
+                        "an organisation cannot be merged into itself"
+                    )
+                )
         self.unique(
             "FOI request",
             (((r.authority.slug, r.reference), r.origin) for r in data.foi_requests),

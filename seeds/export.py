@@ -44,6 +44,7 @@ from db.models import (
     Organisation,
     OrganisationAlias,
     OrganisationGroup,
+    OrganisationRedirect,
     Principle,
     PrincipleTopic,
     Record,
@@ -83,6 +84,7 @@ class Register:
     groups: list[StakeholderGroup]
     organisations: list[Organisation]
     aliases: list[OrganisationAlias]
+    redirects: list[OrganisationRedirect]
     memberships: list[OrganisationGroup]
     topics: list[Topic]
     documents: list[Document]
@@ -112,6 +114,9 @@ async def read_register(session: AsyncSession) -> Register:
         organisations=await queries.all_rows(session, Organisation, Organisation.id),
         aliases=await queries.all_rows(
             session, OrganisationAlias, OrganisationAlias.position, OrganisationAlias.id
+        ),
+        redirects=await queries.all_rows(
+            session, OrganisationRedirect, OrganisationRedirect.merged_at
         ),
         memberships=await queries.all_rows(
             session,
@@ -182,14 +187,16 @@ def _fields(**values: Any) -> Mapping:
     }
 
 
+def _timestamp(moment: dt.datetime) -> str:
+    # SQLite hands timestamps back without their offset; they are stored in UTC.
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)).isoformat()
+
+
 def _standing(row: Record) -> Mapping:
     """`draft: true` and `retracted: {at, reason}` where they apply; nothing when published."""
     retracted = None
     if row.retracted_at is not None:
-        at = row.retracted_at
-        # SQLite hands timestamps back without their offset; they are stored in UTC.
-        at = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
-        retracted = {"at": at.isoformat(), "reason": row.retraction_reason or ""}
+        retracted = {"at": _timestamp(row.retracted_at), "reason": row.retraction_reason or ""}
     return _fields(draft=None if row.published else True, retracted=retracted)
 
 
@@ -283,6 +290,13 @@ class SeedFormat:
         aliases = _grouped(self.register.aliases, "organisation_id")
         # Memberships in the order of the group tree, which is how the loader reads them.
         tree_order = {group.id: index for index, group in enumerate(self.tree_order())}
+        merges = {
+            redirect.merged_id: {
+                "organisation": self.organisation_slugs[redirect.organisation_id],
+                "at": _timestamp(redirect.merged_at),
+            }
+            for redirect in self.register.redirects
+        }
         groups: dict[int, list[int]] = defaultdict(list)
         for membership in self.register.memberships:
             groups[membership.organisation_id].append(membership.group_id)
@@ -298,6 +312,7 @@ class SeedFormat:
                 ],
                 description=organisation.description,
                 url=organisation.url,
+                merged_into=merges.get(organisation.id),
                 **_standing(organisation),
             )
             for organisation in self.register.organisations

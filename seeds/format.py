@@ -34,6 +34,7 @@ from seeds.records import (
     GroupRecord,
     ImpactAssessmentRecord,
     InfluenceRecord,
+    MergedInto,
     OmissionRecord,
     OrganisationRecord,
     PrincipleRecord,
@@ -136,7 +137,7 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
             item,
             "an organisation",
             ("slug", "name"),
-            ("named", "aliases", "groups", "description", "url", *STANDING),
+            ("named", "aliases", "groups", "description", "url", "merged_into", *STANDING),
         )
         if fields is None:
             continue
@@ -144,6 +145,7 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
         named = fields.boolean("named", default=True)
         aliases, groups = fields.texts("aliases"), fields.refs("groups")
         description, url = fields.text("description"), fields.text("url")
+        merged_into = read_merged_into(fields)
         if slug is None or name is None or named is None or aliases is None or groups is None:
             continue
         organisations.append(
@@ -157,9 +159,18 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
                 url,
                 fields.origin,
                 fields.standing(),
+                merged_into,
             )
         )
     return organisations
+
+
+def read_merged_into(fields: Fields) -> MergedInto | None:
+    merge = fields.nested("merged_into", "the merge of an organisation", ("organisation", "at"), ())
+    if merge is None:
+        return None
+    organisation, at = merge.ref("organisation"), merge.timestamp("at")
+    return None if organisation is None or at is None else MergedInto(organisation, at)
 
 
 def read_topics(reader: Reader, node: Node) -> list[TopicRecord]:
@@ -325,6 +336,15 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
     return _all(evidence)
 
 
+def claim_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] | None:
+    """A claim's evidence, required unless the claim is retracted: merging two organisations
+    moves a duplicate claim's evidence onto the claim it folds into."""
+    if "evidence" not in fields.values and "retracted" not in fields.values:
+        reader.problem(fields.node, f"{fields.what} is missing the required field 'evidence'")
+        return None
+    return read_evidence(reader, fields)
+
+
 def read_version(reader: Reader, node: Node) -> VersionRecord | None:
     fields = reader.fields(node, "a version", ("label",), ("date", "changes", "author", *STANDING))
     if fields is None:
@@ -354,13 +374,13 @@ def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
 
 def read_influence(reader: Reader, node: Node) -> InfluenceRecord | None:
     fields = reader.fields(
-        node, "an influence", ("organisation", "effect", "evidence"), ("summary", *STANDING)
+        node, "an influence", ("organisation", "effect"), ("summary", "evidence", *STANDING)
     )
     if fields is None:
         return None
     organisation = fields.ref("organisation")
     effect, summary = fields.choice("effect", InfluenceEffect), fields.text("summary")
-    evidence = read_evidence(reader, fields)
+    evidence = claim_evidence(reader, fields)
     if organisation is None or effect is None or evidence is None:
         return None
     return InfluenceRecord(
@@ -381,13 +401,13 @@ def read_relation(reader: Reader, node: Node) -> RelationRecord | None:
 
 def read_consultation(reader: Reader, node: Node) -> ConsultationRecord | None:
     fields = reader.fields(
-        node, "a consultation", ("organisation", "role", "evidence"), ("summary", *STANDING)
+        node, "a consultation", ("organisation", "role"), ("summary", "evidence", *STANDING)
     )
     if fields is None:
         return None
     organisation = fields.ref("organisation")
     role, summary = fields.choice("role", ConsultationRole), fields.text("summary")
-    evidence = read_evidence(reader, fields)
+    evidence = claim_evidence(reader, fields)
     if organisation is None or role is None or evidence is None:
         return None
     return ConsultationRecord(
@@ -399,14 +419,14 @@ def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord
     fields = reader.fields(
         node,
         "an impact assessment",
-        ("kind", "undertaken", "evidence"),
-        ("outcome", "date", "reference", *STANDING),
+        ("kind", "undertaken"),
+        ("outcome", "date", "reference", "evidence", *STANDING),
     )
     if fields is None:
         return None
     kind, undertaken = fields.text("kind"), fields.boolean("undertaken")
     outcome, date = fields.text("outcome"), fields.partial_date("date")
-    reference, evidence = fields.text("reference"), read_evidence(reader, fields)
+    reference, evidence = fields.text("reference"), claim_evidence(reader, fields)
     if kind is None or undertaken is None or evidence is None:
         return None
     return ImpactAssessmentRecord(
@@ -418,14 +438,14 @@ def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
     fields = reader.fields(
         node,
         "an expectation",
-        ("basis", "reason", "evidence"),
-        ("group", "organisation", *STANDING),
+        ("basis", "reason"),
+        ("group", "organisation", "evidence", *STANDING),
     )
     if fields is None:
         return None
     group, organisation = fields.ref("group"), fields.ref("organisation")
     basis, reason = fields.choice("basis", ExpectationBasis), fields.text("reason")
-    evidence = read_evidence(reader, fields)
+    evidence = claim_evidence(reader, fields)
     if (group is None) == (organisation is None):
         reader.problem(node, "an expectation names exactly one of 'group' and 'organisation'")
         return None
@@ -438,12 +458,12 @@ def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
 
 def read_omission(reader: Reader, node: Node) -> OmissionRecord | None:
     fields = reader.fields(
-        node, "a topic not covered", ("topic", "evidence"), ("summary", *STANDING)
+        node, "a topic not covered", ("topic",), ("summary", "evidence", *STANDING)
     )
     if fields is None:
         return None
     topic, summary = fields.ref("topic"), fields.text("summary")
-    evidence = read_evidence(reader, fields)
+    evidence = claim_evidence(reader, fields)
     if topic is None or evidence is None:
         return None
     return OmissionRecord(topic, summary, evidence, fields.origin, fields.standing())
@@ -451,12 +471,12 @@ def read_omission(reader: Reader, node: Node) -> OmissionRecord | None:
 
 def read_absence(reader: Reader, node: Node) -> AbsenceRecord | None:
     fields = reader.fields(
-        node, "an absence", ("summary", "evidence"), ("group", "organisation", *STANDING)
+        node, "an absence", ("summary",), ("group", "organisation", "evidence", *STANDING)
     )
     if fields is None:
         return None
     group, organisation = fields.ref("group"), fields.ref("organisation")
-    summary, evidence = fields.text("summary"), read_evidence(reader, fields)
+    summary, evidence = fields.text("summary"), claim_evidence(reader, fields)
     if (group is None) == (organisation is None):
         reader.problem(node, "an absence names exactly one of 'group' and 'organisation'")
         return None
@@ -478,8 +498,8 @@ def read_foi_request(reader: Reader, node: Node) -> FoiRequestRecord | None:
     fields = reader.fields(
         node,
         "an FOI request",
-        ("reference", "authority", "questions"),
-        ("received_on", "responded_on", "subject", "response", "summary", *STANDING),
+        ("reference", "authority"),
+        ("received_on", "responded_on", "subject", "response", "summary", "questions", *STANDING),
     )
     if fields is None:
         return None

@@ -32,6 +32,7 @@ from db.models import (
     Organisation,
     OrganisationAlias,
     OrganisationGroup,
+    OrganisationRedirect,
     Principle,
     PrincipleTopic,
     StakeholderGroup,
@@ -191,6 +192,22 @@ class SeedWriter:
         )
         self.organisations = {row.slug: row.id for row in rows}
         ids = self.organisations
+        merged = [row for row in data.organisations if row.merged_into]
+        await self.rows.upsert(
+            OrganisationRedirect,
+            ("slug",),
+            OrganisationRedirect.slug.in_([organisation.slug for organisation in merged]),
+            [
+                {
+                    "slug": organisation.slug,
+                    "organisation_id": ids[organisation.merged_into.organisation.slug],
+                    "merged_id": ids[organisation.slug],
+                    "merged_at": organisation.merged_into.at,
+                }
+                for organisation in merged
+                if organisation.merged_into  # for the type checker: filtered above
+            ],
+        )
         await self.rows.upsert(
             OrganisationAlias,
             ("organisation_id", "alias"),

@@ -72,6 +72,14 @@ UNSTATED = Standing()
 
 
 @dataclass(frozen=True)
+class MergedInto:
+    """An organisation merged into another: its slug leads to `organisation` since `at`."""
+
+    organisation: Ref
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class GroupRecord:
     slug: str
     name: str
@@ -102,6 +110,7 @@ class OrganisationRecord:
     url: str | None
     origin: Origin
     standing: Standing = UNSTATED
+    merged_into: MergedInto | None = None
 
 
 @dataclass(frozen=True)

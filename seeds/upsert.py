@@ -28,6 +28,8 @@ class Keep:
     default: Any
 
 
+# Tables whose rows are audited under another column than their first key.
+AUDITED_UNDER = {"organisation_redirect": "merged_id"}
 KEEP_PUBLISHED = Keep(True)
 KEEP_UNRETRACTED = Keep(None)
 
@@ -116,7 +118,10 @@ class Upserter:
         """
         if self.actor is None:
             return
-        first_key = next(iter(row.__table__.primary_key)).key
+        # A redirect's key is a slug: it is recorded under the organisation that was merged.
+        first_key = (
+            AUDITED_UNDER.get(row.__tablename__) or next(iter(row.__table__.primary_key)).key
+        )
         await record_change(
             self.session,
             actor=self.actor,

@@ -1,11 +1,16 @@
 """Merging an organisation recorded twice into the one that stays."""
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from db import models
+from seeds.export import export_database
+from seeds.loader import seed_database
+from tests.databases import empty_database
 from tests.editing_fixtures import Register
+from tests.test_export_import import register_rows
 
 GUIDANCE = "npcc-sex-work-and-prostitution-guidance-2019"
 FOI = "npcc-foi-059-19"
@@ -240,3 +245,28 @@ async def test_merging_twice_keeps_every_old_slug_resolving(register: Register) 
         assert (await _send(register, query, "anonymous", s=slug)) == {
             "organisation": {"slug": "nelson-trust"}
         }
+
+
+async def test_a_merge_survives_an_export_and_import(register: Register, tmp_path: Path) -> None:
+    await _twin(register)
+    sv, mv = await _versions(register)
+    await _send(
+        register,
+        MERGE,
+        "admin",
+        survivor="home-office",
+        merged="the-home-office",
+        sv=sv,
+        mv=mv,
+        reason="Recorded twice.",
+    )
+    url = register.sessionmaker.kw["bind"].url.render_as_string(hide_password=False)
+    files = await export_database(url, tmp_path / "export")
+    assert "merged_into:" in files["organisations.yaml"]
+
+    with empty_database(tmp_path) as copy_url:
+        await seed_database(copy_url, tmp_path / "export")
+        original, copy = await register_rows(url), await register_rows(copy_url)
+        assert sum(copy["organisation_redirect"].values()) == 1
+        for name in original:
+            assert copy[name] == original[name], name
