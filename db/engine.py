@@ -42,8 +42,9 @@ def create_engine(
     url: str,
     *,
     pool_size: int = 10,
-    connect_timeout: float = 5.0,
+    connect_timeout: float = 2.0,
     statement_timeout_ms: int = 15_000,
+    pool_timeout: float = 2.0,
     echo: bool = False,
 ) -> AsyncEngine:
     url = normalise_url(url)
@@ -58,7 +59,7 @@ def create_engine(
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_timeout=connect_timeout,
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
         connect_args={
             "timeout": connect_timeout,

@@ -1,6 +1,6 @@
 """The GraphQL schema: one module per domain, loaders, errors and extensions."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -21,6 +21,7 @@ from schema.errors import ErrorPolicy
 from schema.foi import FoiRequest
 from schema.foi_edits import FoiMutation
 from schema.group_edits import StakeholderGroupMutation
+from schema.limits import QueryLimits, limit_extensions
 from schema.lineage_edits import LineageMutation
 from schema.organisation_edits import OrganisationMutation
 from schema.organisations import Organisation, StakeholderGroup
@@ -68,11 +69,17 @@ class FootprintSchema(strawberry.Schema):
         """Expected errors are not logged; ErrorPolicy logs unexpected ones with the request id."""
 
 
-def build_schema(extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
+Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+def build_schema(
+    extensions: Sequence[Extension] = (), limits: QueryLimits | None = None
+) -> strawberry.Schema:
+    """The schema, with the query limits (defaults unless given) and any further extensions."""
     return FootprintSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
-        extensions=[ErrorPolicy, *extensions],
+        extensions=[ErrorPolicy, *limit_extensions(limits or QueryLimits()), *extensions],
         config=StrawberryConfig(auto_camel_case=True),
     )

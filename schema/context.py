@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import TokenRole
@@ -25,6 +27,8 @@ class Context:
     sessionmaker: async_sessionmaker[AsyncSession]
     request_id: str
     actor: Actor | None = None  # None: an anonymous reader
+    # Told the operation's name, type and final errors, for the HTTP status, logs and metrics.
+    report: Callable[[str | None, str | None, list[GraphQLError]], None] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

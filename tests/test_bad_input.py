@@ -129,7 +129,7 @@ async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
     assert "db-host.internal" in str(logged[0].exc_info[1])
 
 
-async def test_an_unreachable_database_leaks_nothing() -> None:
+async def test_an_unreachable_database_is_a_503_that_leaks_nothing() -> None:
     app = create_app(settings_for("postgresql+asyncpg://footprint@127.0.0.1:1/nowhere"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
@@ -137,7 +137,11 @@ async def test_an_unreachable_database_leaks_nothing() -> None:
         ready = await http.get("/readyz")
         live = await http.get("/livez")
     await app.state.engine.dispose()
-    assert response.json()["errors"][0]["message"] == "Unexpected error."
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "DB_UNAVAILABLE"
+    assert "unavailable" in error["message"]
     assert_no_leak(response.text)
     assert ready.status_code == 503
     assert_no_leak(ready.text)
