@@ -30,13 +30,9 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxTokensLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions import ParserCache as StrawberryParserCache
+from strawberry.extensions import ValidationCache as StrawberryValidationCache
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
@@ -194,7 +190,8 @@ def check_operation(
 
 
 class QueryBudget(SchemaExtension):
-    """Refuses, before execution, an operation that breaks a limit (after validation passes)."""
+    """Refuses an operation that breaks a limit, before validation (which a flood of unknown
+    directives or fields would make slow) and before execution."""
 
     def __init__(self, limits: QueryLimits) -> None:
         super().__init__()
@@ -203,8 +200,7 @@ class QueryBudget(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        # Runs after ValidationCache has validated; an invalid document is refused already.
-        if document is not None and not context.pre_execution_errors:
+        if document is not None:
             definitions = document.definitions
             fragments = {
                 d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
@@ -246,6 +242,16 @@ class ParserCache(StrawberryParserCache):
         yield
 
 
+class ValidationCache(StrawberryValidationCache):
+    """Strawberry's bounded validation cache, skipped for a document a limit refused."""
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield
+        else:
+            yield from super().on_validate()
+
+
 def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
     """The extensions that enforce `limits`, in the order they must run."""
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -255,7 +261,7 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
     if not limits.introspection:
         extensions.append(DisableIntrospection)
     extensions += [
-        lambda: ValidationCache(maxsize=limits.cache_size),
         lambda: QueryBudget(limits),
+        lambda: ValidationCache(maxsize=limits.cache_size),
     ]
     return extensions
