@@ -9,6 +9,7 @@ once and its tally reused, so a check is linear in the document whatever it spre
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -233,12 +234,10 @@ class ParserCache(StrawberryParserCache):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        try:
+        with contextlib.suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(
                 context.query, **context.parse_options
             )
-        except GraphQLError:
-            pass
         yield
 
 

@@ -75,7 +75,7 @@ async def test_metrics_count_operations_latency_errors_and_the_pool(
         line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
     )
     key = 'operation="DashboardTotals",operation_type="query"'
-    assert float(samples[f"footprint_requests_total{{{key},status=\"200\"}}"]) >= 3
+    assert float(samples[f'footprint_requests_total{{{key},status="200"}}']) >= 3
     assert float(samples[f'footprint_request_duration_seconds_bucket{{le="+Inf",{key}}}']) >= 3
     assert float(samples[f"footprint_request_duration_seconds_count{{{key}}}"]) >= 3
     assert float(samples['footprint_errors_total{code="GRAPHQL_VALIDATION_FAILED"}']) >= 1
