@@ -60,7 +60,12 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(RequestContextMiddleware, metrics=metrics),
-            Middleware(LoadShedding, max_in_flight=settings.max_in_flight),
+            Middleware(
+                LoadShedding,
+                max_in_flight=settings.max_in_flight,
+                max_active=settings.max_active,
+                queue_timeout=settings.queue_timeout,
+            ),
         ],
         lifespan=lifespan,
     )

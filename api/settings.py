@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
 
     # Limits and reliability: each refusal has its own error code (README, Security).
-    db_pool_timeout: float = Field(default=2.0, gt=0, le=60)
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=60)
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     max_depth: int = Field(default=12, ge=1)
     max_aliases: int = Field(default=30, ge=0)
@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     introspection: bool = True
     mutations_per_minute: int = Field(default=120, ge=0, description="per token; 0: no limit")
     max_in_flight: int = Field(default=256, ge=1, description="requests per worker, then 503")
-    shutdown_timeout: float = Field(default=10.0, gt=0, le=300)
+    max_active: int = Field(default=16, ge=1, description="requests running at once per worker")
+    queue_timeout: float = Field(default=30.0, gt=0, le=600, description="wait to run, then 503")
+    shutdown_timeout: int = Field(default=10, ge=1, le=300)
 
     @field_validator("database_url")
     @classmethod

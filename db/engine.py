@@ -44,7 +44,7 @@ def create_engine(
     pool_size: int = 10,
     connect_timeout: float = 2.0,
     statement_timeout_ms: int = 15_000,
-    pool_timeout: float = 2.0,
+    pool_timeout: float = 10.0,
     echo: bool = False,
 ) -> AsyncEngine:
     url = normalise_url(url)
