@@ -281,7 +281,8 @@ async def run_load(
 ) -> Tally:
     tally = Tally()
     until = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=readers + len(writer_tokens) + 10)
+    # Idle connections are dropped before uvicorn (5 s) drops them, so none is reused as it closes.
+    limits = httpx.Limits(max_connections=readers + len(writer_tokens) + 10, keepalive_expiry=2)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as http:
         await asyncio.gather(
             *[reader(http, tally, until, n) for n in range(readers)],
