@@ -287,35 +287,42 @@ async def test_a_token_over_its_mutation_rate_gets_429_with_retry_after(tmp_path
     assert reading.status_code == 200  # and on changes only
 
 
-async def test_past_max_in_flight_requests_are_shed_with_503(
-    seeded_database_url: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("limits", "held"),
+    [
+        ({"max_in_flight": 2}, 2),  # admitted requests: the next is shed at once
+        ({"max_active": 1, "queue_timeout": 0.3}, 1),  # running: the next waits, then is shed
+    ],
+)
+async def test_requests_past_the_limits_are_shed_with_503(
+    seeded_database_url: str, monkeypatch: pytest.MonkeyPatch, limits: dict[str, Any], held: int
 ) -> None:
-    release, both_held = asyncio.Event(), asyncio.Event()
+    release, all_held = asyncio.Event(), asyncio.Event()
     real = queries.by_slugs
     held_count = 0
 
     async def slow(*args: Any, **kwargs: Any) -> Any:
         nonlocal held_count
         held_count += 1
-        if held_count == 2:
-            both_held.set()
+        if held_count == held:
+            all_held.set()
         await release.wait()
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(queries, "by_slugs", slow)
-    app = create_app(settings_for(seeded_database_url, max_in_flight=2))
+    app = create_app(settings_for(seeded_database_url, **limits))
     transport = httpx.ASGITransport(app=app)
     query = {"query": '{ document(slug: "npcc-foi-059-19") { kind } }'}
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
-        held = [asyncio.create_task(http.post("/graphql", json=query)) for _ in range(2)]
-        await asyncio.wait_for(both_held.wait(), 10)
+        waiting = [asyncio.create_task(http.post("/graphql", json=query)) for _ in range(held)]
+        await asyncio.wait_for(all_held.wait(), 10)
         shed = await asyncio.wait_for(http.post("/graphql", json=query), 5)
         live = await http.get("/livez")
         release.set()
-        answered = await asyncio.wait_for(asyncio.gather(*held), 10)
+        answered = await asyncio.wait_for(asyncio.gather(*waiting), 10)
     await app.state.engine.dispose()
     assert shed.status_code == 503
     assert shed.headers["retry-after"] == "1"
     assert shed.json()["errors"][0]["extensions"]["code"] == "OVERLOADED"
     assert live.status_code == 200
-    assert [r.json() for r in answered] == [{"data": {"document": {"kind": "FOI_RESPONSE"}}}] * 2
+    assert [r.json() for r in answered] == [{"data": {"document": {"kind": "FOI_RESPONSE"}}}] * held

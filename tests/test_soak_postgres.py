@@ -185,7 +185,10 @@ async def test_shutdown_finishes_in_flight_writes_or_leaves_none_half_done(
         assert cluster_accepts()
         rows, audited = await load_rows(url)
     print(f"\nshutdown: exit {exit_code}, {report('shutdown', tally, 8)}; rows {len(rows)}")
-    assert exit_code == 0
+    # uvicorn re-raises SIGTERM once it has shut down gracefully; a kill would be -9.
+    assert exit_code in (0, -15)
+    # Requests in flight at SIGTERM were answered; only new connections were refused.
+    assert set(tally.transport_errors) <= {"ConnectError"}, tally.transport_errors
     # Every acknowledged write is there; any other was either committed whole or not at all.
     assert tally.acknowledged <= rows
     assert audited == len(rows)
