@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api import graphql as graphql_view
 from api.app import create_app
 from db import queries
 from tests.conftest import settings_for
@@ -146,3 +147,41 @@ async def test_an_unreachable_database_is_a_503_that_leaks_nothing() -> None:
     assert ready.status_code == 503
     assert_no_leak(ready.text)
     assert live.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "code"),
+    [
+        (RuntimeError("token table at db-host.internal"), 500, "INTERNAL_SERVER_ERROR"),
+        (ConnectionRefusedError("db-host.internal:5432"), 503, "DB_UNAVAILABLE"),
+    ],
+)
+async def test_a_failure_outside_any_resolver_is_masked(
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    raised: Exception,
+    status: int,
+    code: str,
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise raised
+
+    monkeypatch.setattr(graphql_view, "authenticate", broken)
+    with caplog.at_level(logging.WARNING, logger="footprint.errors"):
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ documents { totalCount } }"},
+            headers={"authorization": "Bearer fp_x", "x-request-id": "outside-7"},
+        )
+    assert response.status_code == status
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code
+    assert "db-host" not in response.text
+    assert_no_leak(response.text)
+    if status == 500:
+        assert error == {
+            "message": "Unexpected error.",
+            "extensions": {"code": code, "requestId": "outside-7"},
+        }
+        assert any(r.exc_info and r.exc_info[1] is raised for r in caplog.records)
