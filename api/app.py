@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from api.backpressure import LoadShedding
+from api.backpressure import DatabaseBreaker, LoadShedding
 from api.graphql import GraphQLView
 from api.health import livez, readyz
 from api.logs import configure_logging
@@ -37,11 +37,13 @@ def create_app(settings: Settings) -> Starlette:
         pool_timeout=settings.db_pool_timeout,
     )
     sessionmaker = create_sessionmaker(engine)
+    breaker = DatabaseBreaker()
     graphql = GraphQLView(
         build_schema(_rate_limit(settings), _query_limits(settings)),
         sessionmaker,
         graphiql=settings.graphiql,
         max_body_bytes=settings.max_body_bytes,
+        breaker=breaker,
     )
     metrics = Metrics(engine)
 
@@ -65,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
                 max_in_flight=settings.max_in_flight,
                 max_active=settings.max_active,
                 queue_timeout=settings.queue_timeout,
+                breaker=breaker,
             ),
         ],
         lifespan=lifespan,
@@ -73,6 +76,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.metrics = metrics
+    app.state.breaker = breaker
     return app
 
 

@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api.auth import Unauthenticated, authenticate
+from api.backpressure import DatabaseBreaker
 from api.logs import request_id_var
 from api.metrics import current_record
 from api.responses import error_response
@@ -112,6 +113,7 @@ class GraphQLView(GraphQL[Context, None]):
         *,
         graphiql: bool,
         max_body_bytes: int = 1_048_576,
+        breaker: DatabaseBreaker | None = None,
     ) -> None:
         super().__init__(
             schema,  # type: ignore[arg-type]
@@ -120,6 +122,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.sessionmaker = sessionmaker
         self.max_body_bytes = max_body_bytes
+        self.breaker = breaker or DatabaseBreaker()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,6 +132,7 @@ class GraphQLView(GraphQL[Context, None]):
             request = Request(scope, receive)
             if request.method == "POST":
                 _check_media_type(request)
+                # Starlette's Request keeps a body read once here; Strawberry reads it from there.
                 request._body = await read_body(scope, receive, self.max_body_bytes)
             response = await self.run(request)
         except RequestRefused as refused:
@@ -144,6 +148,8 @@ class GraphQLView(GraphQL[Context, None]):
             response.headers["www-authenticate"] = "Bearer"
         except Exception as error:  # before or around GraphQL: never a stack trace to the client
             response = failure(error)
+            if response.status_code == 503:
+                self.breaker.failed()
         await response(scope, receive, send)
 
     async def get_context(
@@ -155,6 +161,10 @@ class GraphQLView(GraphQL[Context, None]):
             record.operation_type = kind
             record.error_codes = error_codes(errors)
             status = max((HTTP_STATUS.get(code, 200) for code in record.error_codes), default=200)
+            if DB_UNAVAILABLE in record.error_codes:
+                self.breaker.failed()
+            elif kind is not None:
+                self.breaker.succeeded()
             if status != 200 and isinstance(response, Response):
                 response.status_code = status
                 response.headers["retry-after"] = str(_retry_after(errors))

@@ -235,7 +235,9 @@ async def _send(
 async def reader(http: httpx.AsyncClient, tally: Tally, until: float, n: int) -> None:
     turn = n
     while time.monotonic() < until:
-        await _send(http, tally, {"query": READS[turn % len(READS)]}, {})
+        status, _ = await _send(http, tally, {"query": READS[turn % len(READS)]}, {})
+        if status in (429, 503):  # a well-behaved client waits as Retry-After asks
+            await asyncio.sleep(1)
         turn += 1
 
 

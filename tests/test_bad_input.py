@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from api import graphql as graphql_view
 from api.app import create_app
@@ -135,10 +136,16 @@ async def test_an_unreachable_database_is_a_503_that_leaks_nothing() -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
         response = await http.post("/graphql", json={"query": "{ documents { totalCount } }"})
+        # The breaker is open now: the next request is answered without trying the database.
+        breaker = app.state.breaker
+        next_one = await http.post("/graphql", json={"query": "{ documents { totalCount } }"})
         ready = await http.get("/readyz")
         live = await http.get("/livez")
     await app.state.engine.dispose()
     assert response.status_code == 503
+    assert breaker.open
+    assert next_one.status_code == 503
+    assert next_one.json()["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
     assert response.headers["retry-after"] == "1"
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "DB_UNAVAILABLE"
@@ -157,6 +164,7 @@ async def test_an_unreachable_database_is_a_503_that_leaks_nothing() -> None:
     ],
 )
 async def test_a_failure_outside_any_resolver_is_masked(
+    app: Starlette,
     client: httpx.AsyncClient,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -174,6 +182,8 @@ async def test_a_failure_outside_any_resolver_is_masked(
             json={"query": "{ documents { totalCount } }"},
             headers={"authorization": "Bearer fp_x", "x-request-id": "outside-7"},
         )
+    assert app.state.breaker.open == (status == 503)
+    app.state.breaker.succeeded()  # the database of the shared app is fine
     assert response.status_code == status
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == code

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.soak
 
 READERS, WRITERS = 200, 20
 LOAD_SECONDS = 60
+FAULT_SECONDS = 40
 
 
 def report(name: str, tally: Tally, seconds: float) -> str:
@@ -85,8 +86,8 @@ async def test_postgres_restarted_and_stopped_under_load(tmp_path: Path) -> None
     async with cluster_database() as url:
         writer_tokens = await issue_tokens(url, [f"writer{n}" for n in range(WRITERS)])
         with serve(url, tmp_path, mutations_per_minute="0") as server:
-            load = asyncio.create_task(run_load(server.url, 45, READERS, writer_tokens))
-            async with httpx.AsyncClient(base_url=server.url, timeout=10) as probe:
+            load = asyncio.create_task(run_load(server.url, FAULT_SECONDS, READERS, writer_tokens))
+            async with httpx.AsyncClient(base_url=server.url, timeout=60) as probe:
                 await asyncio.sleep(10)
                 await asyncio.to_thread(pg_ctl, "restart")  # in the middle of the load
                 restarted_at = time.monotonic()
@@ -103,7 +104,7 @@ async def test_postgres_restarted_and_stopped_under_load(tmp_path: Path) -> None
             metrics = await scrape(server.url)
             connections = await app_connections(url)
         rows, audited = await load_rows(url)
-    print("\n" + report("faults", tally, 45))
+    print("\n" + report("faults", tally, FAULT_SECONDS))
     print(f"faults: slowest 503 under load {max(tally.slow_failures, default=0):.1f} s")
     print(
         f"faults: recovered {recovered_after_restart:.2f} s after the restart, "
