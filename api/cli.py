@@ -197,6 +197,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         workers=workers,
         log_config=None,
         proxy_headers=True,
+        # On SIGTERM: stop accepting, let requests in flight finish, cancel what is left after
+        # this many seconds (a cancelled mutation's transaction is rolled back whole).
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from pathlib import Path
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
+from graphql import GraphQLError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -15,16 +18,96 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api.auth import Unauthenticated, authenticate
+from api.backpressure import DatabaseBreaker
 from api.logs import request_id_var
+from api.metrics import current_record
 from api.responses import error_response
 from api.web.pages import graphiql_page
+from db.faults import is_unavailable
 from schema.compiled import Plans, compiled_request
 from schema.context import Context
+from schema.errors import (
+    DB_UNAVAILABLE,
+    HTTP_STATUS,
+    INTERNAL,
+    UNAVAILABLE_MESSAGE,
+    UNEXPECTED_MESSAGE,
+    error_codes,
+)
+from schema.limits import QueryLimits
+
+log = logging.getLogger("footprint.errors")
 
 BAD_REQUEST = "BAD_REQUEST"
 UNAUTHENTICATED = "UNAUTHENTICATED"
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+BATCHING_NOT_SUPPORTED = "BATCHING_NOT_SUPPORTED"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+
+
+class RequestRefused(Exception):
+    """A request refused before any GraphQL runs: its HTTP status, message and code."""
+
+    def __init__(self, status: int, message: str, code: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    too_large = RequestRefused(
+        413, f"The request body is over the limit of {limit} bytes.", PAYLOAD_TOO_LARGE
+    )
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _check_media_type(request: Request) -> None:
+    # text/plain and forms are what a browser may send cross-site without asking first.
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise RequestRefused(
+            415,
+            "Send the query as JSON, with 'Content-Type: application/json'.",
+            UNSUPPORTED_MEDIA_TYPE,
+        )
+
+
+def refusal(status: int, message: str, code: str, **extensions: object) -> Response:
+    """An HTTP error answered before or around GraphQL, counted under its code."""
+    current_record().error_codes.append(code)
+    return error_response(status, message, code, **extensions)
+
+
+def failure(error: Exception) -> Response:
+    """An exception outside any resolver: 503 if the database is out of reach, else masked."""
+    if is_unavailable(error):
+        log.warning("database unavailable", extra={"error": type(error).__name__})
+        response = refusal(503, UNAVAILABLE_MESSAGE, DB_UNAVAILABLE)
+        response.headers["retry-after"] = "1"
+        return response
+    log.error("unexpected error", exc_info=error)
+    return refusal(500, UNEXPECTED_MESSAGE, INTERNAL, requestId=request_id_var.get())
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -36,6 +119,9 @@ class GraphQLView(GraphQL[Context, None]):
         graphiql: bool,
         assets_dir: Path,
         compiled_reads: bool = False,
+        query_limits: QueryLimits | None = None,
+        max_body_bytes: int = 1_048_576,
+        breaker: DatabaseBreaker | None = None,
     ) -> None:
         """`compiled_reads`: answer the queries `schema.compiled` knows with one statement."""
         super().__init__(
@@ -51,24 +137,40 @@ class GraphQLView(GraphQL[Context, None]):
             isolation_level="AUTOCOMMIT"
         )
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        self.plans = Plans(self.schema._schema) if compiled_reads else None  # type: ignore[attr-defined]
+        self.plans = Plans(self.schema._schema, query_limits) if compiled_reads else None  # type: ignore[attr-defined]
+        self.max_body_bytes = max_body_bytes
+        self.breaker = breaker or DatabaseBreaker()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
-        body = await self._compiled(request)
-        if body is not None:
-            await Response(body, media_type="application/json")(scope, receive, send)
-            return
         try:
+            request = Request(scope, receive)
+            if request.method == "POST":
+                _check_media_type(request)
+                # Starlette's Request keeps a body read once here; Strawberry reads it from there.
+                request._body = await read_body(scope, receive, self.max_body_bytes)
+            body = await self._compiled(request)
+            if body is not None:
+                await Response(body, media_type="application/json")(scope, receive, send)
+                return
             response = await self.run(request)
+        except RequestRefused as refused:
+            response = refusal(refused.status, str(refused), refused.code)
         except HTTPException as error:
-            response = error_response(error.status_code, error.reason, BAD_REQUEST)
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                response = refusal(405, "Mutations must be sent with POST.", METHOD_NOT_ALLOWED)
+                response.headers["allow"] = "POST"
+            else:
+                response = refusal(error.status_code, error.reason, BAD_REQUEST)
         except Unauthenticated as error:
-            response = error_response(401, str(error), UNAUTHENTICATED)
+            response = refusal(401, str(error), UNAUTHENTICATED)
             response.headers["www-authenticate"] = "Bearer"
+        except Exception as error:  # before or around GraphQL: never a stack trace to the client
+            response = failure(error)
+            if response.status_code == 503:
+                self.breaker.failed()
         await response(scope, receive, send)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -96,19 +198,41 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        def report(name: str | None, kind: str | None, errors: list[GraphQLError]) -> None:
+            record = current_record()
+            record.operation = name or "anonymous"
+            record.operation_type = kind
+            record.error_codes = error_codes(errors)
+            status = max((HTTP_STATUS.get(code, 200) for code in record.error_codes), default=200)
+            if DB_UNAVAILABLE in record.error_codes:
+                self.breaker.failed()
+            elif kind is not None:
+                self.breaker.succeeded()
+            if status != 200 and isinstance(response, Response):
+                response.status_code = status
+                response.headers["retry-after"] = str(_retry_after(errors))
+
         return Context(
             sessionmaker=self.sessionmaker,
             request_id=request_id_var.get() or uuid.uuid4().hex,
             actor=await authenticate(request.headers.get("authorization"), self.sessionmaker),
-            read_sessionmaker=self.read_sessionmaker,
         )
 
     def decode_json(self, data: str | bytes) -> object:
         try:
-            return orjson.loads(data)
+            decoded = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             # Also raised for bytes that are not UTF-8, which the json module lets escape.
             raise json.JSONDecodeError("not JSON", "", 0) from error
+        if isinstance(decoded, list):
+            message = "Send one operation per request; batches are not accepted."
+            raise RequestRefused(400, message, BATCHING_NOT_SUPPORTED)
+        return decoded
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _retry_after(errors: list[GraphQLError]) -> int:
+    hints: list[Any] = [(e.extensions or {}).get("retryAfter") for e in errors]
+    return max((h for h in hints if isinstance(h, int)), default=1)

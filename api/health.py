@@ -30,4 +30,5 @@ async def readyz(request: Request) -> OrjsonResponse:
     except Exception as error:  # any failure means "not ready"; the cause goes to the log only
         log.warning("readiness probe failed", extra={"error": type(error).__name__})
         return OrjsonResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    request.app.state.breaker.succeeded()  # (a failure may only be a busy pool: it opens nothing)
     return OrjsonResponse({"status": "ok", "database": "ok"})

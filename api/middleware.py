@@ -1,4 +1,5 @@
-"""Gives every request an id (kept from X-Request-ID when sane) and logs one line for it."""
+"""Gives every request an id (kept from X-Request-ID when sane), logs one line for it with
+its GraphQL operation, status and duration, and counts it in the metrics."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.logs import request_id_var
+from api.metrics import Metrics, RequestRecord, record_var
 
 log = logging.getLogger("footprint.access")
 
@@ -27,8 +29,9 @@ def _incoming_id(scope: Scope) -> str | None:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,6 +39,8 @@ class RequestContextMiddleware:
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        record = RequestRecord()
+        record_token = record_var.set(record)
         started = time.perf_counter()
         status = 500
 
@@ -49,13 +54,20 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
             log.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
+                    "operation": record.operation,
+                    "operation_type": record.operation_type,
+                    "error_codes": record.error_codes,
                 },
             )
+            if self.metrics is not None:
+                self.metrics.observe(record, scope["path"], status, seconds)
+            record_var.reset(record_token)
             request_id_var.reset(token)

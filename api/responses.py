@@ -11,6 +11,7 @@ class OrjsonResponse(JSONResponse):
         return orjson.dumps(content)
 
 
-def error_response(status: int, message: str, code: str) -> OrjsonResponse:
+def error_response(status: int, message: str, code: str, **extensions: object) -> OrjsonResponse:
     """An error shaped like a GraphQL response, for failures before any query runs."""
-    return OrjsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+    body = {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+    return OrjsonResponse(body, status)

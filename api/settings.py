@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     )
     readiness_timeout: float = Field(default=2.0, gt=0, le=30)
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    db_connect_timeout: float = Field(default=5.0, gt=0, le=60)
+    db_connect_timeout: float = Field(default=2.0, gt=0, le=60)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     compiled_reads: bool = Field(
         default=True,
@@ -52,6 +52,22 @@ class Settings(BaseSettings):
         default=True, description="serve fetches GraphiQL's files first if they are missing"
     )
     npm_registry: str = Field(default=NPM_REGISTRY, pattern=r"^https?://\S+$")
+
+    # Limits and reliability: each refusal has its own error code (README, Security).
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=60)
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)
+    max_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_tokens: int = Field(default=2_000, ge=100)
+    max_directives: int = Field(default=20, ge=0)
+    max_cost: int = Field(default=200_000, ge=1)
+    query_cache_size: int = Field(default=256, ge=1, le=100_000)
+    introspection: bool = True
+    mutations_per_minute: int = Field(default=120, ge=0, description="per token; 0: no limit")
+    max_in_flight: int = Field(default=256, ge=1, description="requests per worker, then 503")
+    max_active: int = Field(default=16, ge=1, description="requests running at once per worker")
+    queue_timeout: float = Field(default=30.0, gt=0, le=600, description="wait to run, then 503")
+    shutdown_timeout: int = Field(default=10, ge=1, le=300)
 
     @field_validator("database_url")
     @classmethod

@@ -64,8 +64,9 @@ def create_engine(
     url: str,
     *,
     pool_size: int = 10,
-    connect_timeout: float = 5.0,
+    connect_timeout: float = 2.0,
     statement_timeout_ms: int = 15_000,
+    pool_timeout: float = 10.0,
     echo: bool = False,
 ) -> AsyncEngine:
     url = normalise_url(url)
@@ -80,7 +81,7 @@ def create_engine(
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_timeout=connect_timeout,
+        pool_timeout=pool_timeout,
         connect_args={
             "timeout": connect_timeout,
             "server_settings": {"statement_timeout": str(statement_timeout_ms)},

@@ -1,6 +1,6 @@
 """The GraphQL schema: one module per domain, loaders, errors and extensions."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -22,6 +22,7 @@ from schema.evidence_mutations import EvidenceMutation
 from schema.foi import FoiRequest
 from schema.foi_edits import FoiMutation
 from schema.group_edits import StakeholderGroupMutation
+from schema.limits import QueryLimits, limit_extensions
 from schema.lineage_edits import LineageMutation
 from schema.organisation_edits import OrganisationMutation
 from schema.organisation_merge import OrganisationMergeMutation
@@ -73,18 +74,25 @@ class FootprintSchema(strawberry.Schema):
         """Expected errors are not logged; ErrorPolicy logs unexpected ones with the request id."""
 
 
-# What every request passes through: error codes and masking (and, in time, query limits).
-POLICIES: tuple[type[SchemaExtension], ...] = (ErrorPolicy,)
+Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 def build_schema(
-    extensions: Sequence[type[SchemaExtension]] = (), *, policies: bool = True
+    extensions: Sequence[Extension] = (),
+    limits: QueryLimits | None = None,
+    *,
+    policies: bool = True,
 ) -> strawberry.Schema:
-    """The schema; `policies=False` leaves out POLICIES, only for the benchmark to weigh them."""
+    """The schema, with the policies every request passes through (error codes and masking,
+    the query limits: defaults unless given) and any further extensions. `policies=False`
+    leaves the policies out, only for the benchmark to weigh them."""
+    policy: list[Extension] = (
+        [ErrorPolicy, *limit_extensions(limits or QueryLimits())] if policies else []
+    )
     return FootprintSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
-        extensions=[*(POLICIES if policies else ()), *extensions],
+        extensions=[*policy, *extensions],
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -42,6 +42,7 @@ from db.json_reads import (
     Shape,
     json_statement,
 )
+from schema.limits import QueryLimits, check_operation
 from schema.pagination import DEFAULT_PAGE, MAX_PAGE
 
 # GraphQL field -> column, for each type's plain fields that the compiled path answers.
@@ -318,8 +319,9 @@ def _operation(document: DocumentNode) -> OperationDefinitionNode:
     return operation
 
 
-def plan(schema: GraphQLSchema, query: str) -> str | None:
-    """The SQL answering `query`, or None if it is not for the compiled path."""
+def plan(schema: GraphQLSchema, query: str, limits: QueryLimits | None = None) -> str | None:
+    """The SQL answering `query`, or None if it is not for the compiled path (a query breaking
+    one of the `limits` among them: the usual path refuses it with its code)."""
     try:
         document = parse(query, max_tokens=2000)
     except GraphQLError:
@@ -327,7 +329,10 @@ def plan(schema: GraphQLSchema, query: str) -> str | None:
     if validate(schema, document):
         return None
     try:
-        root = tuple(_root(field) for field in _fields(_operation(document)))
+        operation = _operation(document)
+        if limits is not None and check_operation(schema, operation, {}, {}, limits):
+            return None
+        root = tuple(_root(field) for field in _fields(operation))
         if _relations(root) > MAX_RELATIONS:
             return None
     except NotCompiled:
@@ -353,8 +358,11 @@ def compiled_request(body: bytes) -> str | None:
 class Plans:
     """`plan` with a bounded cache per query text (the misses cached too)."""
 
-    def __init__(self, schema: GraphQLSchema, size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, limits: QueryLimits | None = None, size: int = CACHE_SIZE
+    ) -> None:
         self.schema = schema
+        self.limits = limits
         self.size = size
         self._cache: OrderedDict[str, str | None] = OrderedDict()
 
@@ -365,7 +373,7 @@ class Plans:
         if query in self._cache:
             self._cache.move_to_end(query)
             return self._cache[query]
-        found = plan(self.schema, query)
+        found = plan(self.schema, query, self.limits)
         self._cache[query] = found
         if len(self._cache) > self.size:
             self._cache.popitem(last=False)

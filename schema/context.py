@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import strawberry
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import TokenRole
@@ -28,6 +30,8 @@ class Context:
     # For the loaders' reads: one statement per session, so no transaction to begin and roll
     # back around it (two round trips each); the sessionmaker above when not given.
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    # Told the operation's name, type and final errors, for the HTTP status, logs and metrics.
+    report: Callable[[str | None, str | None, list[GraphQLError]], None] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

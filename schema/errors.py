@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from db.faults import is_unavailable
 
 log = logging.getLogger("footprint.errors")
 
@@ -14,8 +17,16 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL = "INTERNAL_SERVER_ERROR"
+TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
+INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+DB_UNAVAILABLE = "DB_UNAVAILABLE"
+RATE_LIMITED = "RATE_LIMITED"
+
+# Codes answered with an HTTP status other than 200, so clients and proxies can back off.
+HTTP_STATUS = {DB_UNAVAILABLE: 503, RATE_LIMITED: 429}
 
 UNEXPECTED_MESSAGE = "Unexpected error."
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again in a few seconds."
 
 
 class FootprintError(Exception):
@@ -49,8 +60,12 @@ _BAD_VALUE_PREFIXES = (
 
 def _code_for_request_error(error: GraphQLError) -> str:
     # Errors raised before execution carry no original error; tell them apart by message.
+    if error.message.startswith("Syntax Error: Document contains more than"):
+        return TOO_MANY_TOKENS
     if error.message.startswith("Syntax Error"):
         return PARSE_FAILED
+    if error.message.startswith("GraphQL introspection has been disabled"):
+        return INTROSPECTION_DISABLED
     if error.message.startswith(_BAD_VALUE_PREFIXES):
         return BAD_USER_INPUT
     return VALIDATION_FAILED
@@ -67,6 +82,19 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
     if isinstance(original, FootprintError):
         error.extensions = {**original.extensions, **(error.extensions or {})}
         return error
+    if is_unavailable(original):
+        log.warning(
+            "database unavailable",
+            extra={"error": type(original).__name__, "request_id": request_id},
+        )
+        return GraphQLError(
+            UNAVAILABLE_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": DB_UNAVAILABLE, "requestId": request_id},
+        )
     log.error(
         "unexpected error in a resolver",
         exc_info=(type(original), original, original.__traceback__),
@@ -82,13 +110,41 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
     )
 
 
+def error_codes(errors: list[GraphQLError]) -> list[str]:
+    return [str((error.extensions or {}).get("code", INTERNAL)) for error in errors]
+
+
+def _operation_name(execution: ExecutionContext) -> str | None:
+    if execution.operation_name or execution.graphql_document is None:
+        return execution.operation_name
+    names = [
+        d.name.value if d.name else None
+        for d in execution.graphql_document.definitions
+        if isinstance(d, OperationDefinitionNode)
+    ]
+    return names[0] if len(names) == 1 else None
+
+
+def _operation_type(execution: ExecutionContext) -> str | None:
+    try:
+        return execution.operation_type.value
+    except RuntimeError:  # the document did not parse, or names no such operation
+        return None
+
+
 class ErrorPolicy(SchemaExtension):
-    """Applies `classify` to every error of an operation's result."""
+    """Applies `classify` to every error of an operation's result, and reports the outcome."""
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        execution = self.execution_context
+        result = execution.result
         errors = getattr(result, "errors", None)
+        context = execution.context
         if result is not None and errors:
-            request_id = getattr(self.execution_context.context, "request_id", None)
+            request_id = getattr(context, "request_id", None)
             result.errors = [classify(error, request_id) for error in errors]
+        report = getattr(context, "report", None)
+        if report is not None:
+            final = list(getattr(result, "errors", None) or [])
+            report(_operation_name(execution), _operation_type(execution), final)

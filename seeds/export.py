@@ -570,6 +570,9 @@ async def export_register(
 ) -> dict[str, str]:
     """Write the register in the seed format into `directory`; return the files written."""
     async with sessionmaker() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One snapshot for every table, so an export taken under writes is consistent.
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         register = await read_register(session)
     files = SeedFormat(register).files()
     write_files(files, directory)

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,9 +21,9 @@ from tests.databases import empty_database
 from tests.editing_fixtures import Register, open_register
 
 
-def settings_for(database_url: str) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     """Settings for a test app: this database, and nothing from a developer's .env file."""
-    return Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=database_url, **overrides)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -64,8 +64,10 @@ class Register:
 
 
 @asynccontextmanager
-async def open_register(tmp_path: Path) -> AsyncIterator[Register]:
-    """A new database with the curated seeds and tokens: editor, admin, revoked, expired."""
+async def open_register(tmp_path: Path, **settings: Any) -> AsyncIterator[Register]:
+    """A new database with the curated seeds and tokens: editor, admin, revoked, expired.
+
+    `settings` override the app's settings (limits, for instance)."""
     with empty_database(tmp_path) as url:
         engine = create_engine(url)
         sessionmaker = create_sessionmaker(engine)
@@ -85,8 +87,7 @@ async def open_register(tmp_path: Path) -> AsyncIterator[Register]:
             await session.execute(
                 update(ApiToken).where(ApiToken.name == "expired").values(expires_at=past)
             )
-        settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
-        app = create_app(settings)
+        app = create_app(Settings(_env_file=None, database_url=url, **settings))  # type: ignore[call-arg]
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as c:
             yield Register(c, sessionmaker, issued)

@@ -45,6 +45,9 @@ async def test_access_log_lines_are_json_with_the_request_id(client: httpx.Async
         access.setLevel(previous)
     entries = [json.loads(line) for line in stream.getvalue().splitlines()]
     entry = next(e for e in entries if e.get("request_id") == "log-me-42")
+    assert entry["operation"] == "anonymous"
+    assert entry["operation_type"] == "query"
+    assert entry["error_codes"] == []
     assert entry["method"] == "POST"
     assert entry["path"] == "/graphql"
     assert entry["status"] == 200
@@ -56,3 +59,38 @@ async def test_the_root_redirects_to_graphiql(client: httpx.AsyncClient) -> None
     root = await client.get("/")
     assert root.status_code in (302, 307)
     assert root.headers["location"] == "/graphql"
+
+
+async def test_metrics_count_operations_latency_errors_and_the_pool(
+    client: httpx.AsyncClient,
+) -> None:
+    named = {"query": "query DashboardTotals { documents { totalCount } }"}
+    for _ in range(3):
+        await client.post("/graphql", json=named)
+    await client.post("/graphql", json={"query": "{ documents { colour } }"})
+    text = (await client.get("/metrics")).text
+    samples = dict(
+        line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+    key = 'operation="DashboardTotals",operation_type="query"'
+    assert float(samples[f'footprint_requests_total{{{key},status="200"}}']) >= 3
+    assert float(samples[f'footprint_request_duration_seconds_bucket{{le="+Inf",{key}}}']) >= 3
+    assert float(samples[f"footprint_request_duration_seconds_count{{{key}}}"]) >= 3
+    assert float(samples['footprint_errors_total{code="GRAPHQL_VALIDATION_FAILED"}']) >= 1
+    assert 'footprint_db_pool_connections{state="checked_out"}' in samples
+    assert float(samples["footprint_db_pool_size"]) >= 1
+
+
+async def test_metrics_keep_client_chosen_operation_names_bounded(
+    client: httpx.AsyncClient,
+) -> None:
+    for n in range(210):
+        await client.post("/graphql", json={"query": f"query Op{n} {{ __typename }}"})
+    text = (await client.get("/metrics")).text
+    names = {
+        line.split('operation="')[1].split('"')[0]
+        for line in text.splitlines()
+        if line.startswith("footprint_requests_total{")
+    }
+    assert len(names) <= 200 + 5  # the cap, plus "other" and the paths
+    assert "other" in names

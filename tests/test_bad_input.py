@@ -5,7 +5,9 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
+from api import graphql as graphql_view
 from api.app import create_app
 from db import queries
 from tests.conftest import settings_for
@@ -130,16 +132,67 @@ async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
     assert "db-host.internal" in str(logged[0].exc_info[1])
 
 
-async def test_an_unreachable_database_leaks_nothing() -> None:
+async def test_an_unreachable_database_is_a_503_that_leaks_nothing() -> None:
     app = create_app(settings_for("postgresql+asyncpg://footprint@127.0.0.1:1/nowhere"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
         response = await http.post("/graphql", json={"query": "{ documents { totalCount } }"})
+        # The breaker is open now: the next request is answered without trying the database.
+        breaker = app.state.breaker
+        next_one = await http.post("/graphql", json={"query": "{ documents { totalCount } }"})
         ready = await http.get("/readyz")
         live = await http.get("/livez")
     await app.state.engine.dispose()
-    assert response.json()["errors"][0]["message"] == "Unexpected error."
+    assert response.status_code == 503
+    assert breaker.open
+    assert next_one.status_code == 503
+    assert next_one.json()["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
+    assert response.headers["retry-after"] == "1"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "DB_UNAVAILABLE"
+    assert "unavailable" in error["message"]
     assert_no_leak(response.text)
     assert ready.status_code == 503
     assert_no_leak(ready.text)
     assert live.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "code"),
+    [
+        (RuntimeError("token table at db-host.internal"), 500, "INTERNAL_SERVER_ERROR"),
+        (ConnectionRefusedError("db-host.internal:5432"), 503, "DB_UNAVAILABLE"),
+    ],
+)
+async def test_a_failure_outside_any_resolver_is_masked(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    raised: Exception,
+    status: int,
+    code: str,
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise raised
+
+    monkeypatch.setattr(graphql_view, "authenticate", broken)
+    with caplog.at_level(logging.WARNING, logger="footprint.errors"):
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ documents { totalCount } }"},
+            headers={"authorization": "Bearer fp_x", "x-request-id": "outside-7"},
+        )
+    assert app.state.breaker.open == (status == 503)
+    app.state.breaker.succeeded()  # the database of the shared app is fine
+    assert response.status_code == status
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == code
+    assert "db-host" not in response.text
+    assert_no_leak(response.text)
+    if status == 500:
+        assert error == {
+            "message": "Unexpected error.",
+            "extensions": {"code": code, "requestId": "outside-7"},
+        }
+        assert any(r.exc_info and r.exc_info[1] is raised for r in caplog.records)
