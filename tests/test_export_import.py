@@ -175,7 +175,9 @@ async def test_an_import_audits_every_row_and_a_second_one_changes_nothing(
     assert {entry.actor for entry in entries} == {"alice"}
     assert {entry.action for entry in entries} == {AuditAction.CREATE}
     by_table = Counter(entry.entity for entry in entries)
-    assert by_table == {name: counts.inserted for name, counts in report.tables.items()}
+    assert by_table == {
+        name: counts.inserted for name, counts in report.tables.items() if counts.inserted
+    }
     home_office = next(
         entry
         for entry in entries
