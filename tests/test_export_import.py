@@ -234,6 +234,19 @@ async def test_a_dry_run_writes_nothing_but_says_what_it_would_do(
     assert home_office is not None and home_office.version == 2
 
 
+async def import_problems(sessionmaker: Sessionmaker, folder: Path) -> list[str]:
+    """The problems an import of `folder` is refused for."""
+    with pytest.raises(SeedError) as raised:
+        await load_seeds(sessionmaker, folder, actor="import")
+    return raised.value.problems
+
+
+def assert_reported(problems: list[str], expected: list[tuple[str, str]]) -> None:
+    """Each (place, words) is reported: a problem starting with the place names the words."""
+    for where, words in expected:
+        assert any(p.startswith(where) and words in p for p in problems), (where, problems)
+
+
 def break_line(path: Path, old: str, new: str) -> int:
     """Replace the first `old` in the file; return the (1-based) line it was on."""
     text = path.read_text()
@@ -254,16 +267,15 @@ async def test_a_broken_folder_is_reported_with_file_and_line_and_nothing_is_wri
     published = break_line(exported / strategy, "slug: ", "published: January 2019\nslug: ")
     named = break_line(exported / "organisations.yaml", "named: false", "named: perhaps")
 
-    with pytest.raises(SeedError) as raised:
-        await load_seeds(fresh_sessionmaker, exported, actor="import")
-    problems = raised.value.problems
-    for where, words in [
-        (f"{guidance}:{publisher}:", "unknown organisation 'nobody-we-know'"),
-        (f"{policy}:{role}:", "'CHATTED' is not a valid role"),
-        (f"{strategy}:{published}:", "not an ISO date"),
-        (f"organisations.yaml:{named}:", "must be true or false"),
-    ]:
-        assert any(p.startswith(where) and words in p for p in problems), (where, problems)
+    assert_reported(
+        await import_problems(fresh_sessionmaker, exported),
+        [
+            (f"{guidance}:{publisher}:", "unknown organisation 'nobody-we-know'"),
+            (f"{policy}:{role}:", "'CHATTED' is not a valid role"),
+            (f"{strategy}:{published}:", "not an ISO date"),
+            (f"organisations.yaml:{named}:", "must be true or false"),
+        ],
+    )
     assert await total_rows(fresh_sessionmaker) == 0
 
 
@@ -491,18 +503,17 @@ async def test_a_bad_draft_or_retraction_is_reported_and_nothing_is_written(
         guidance, "kind: GUIDANCE", "kind: GUIDANCE\nretracted:\n  at: 2026-11-02T09:30:00Z"
     )
 
-    with pytest.raises(SeedError) as raised:
-        await load_seeds(fresh_sessionmaker, exported, actor="import")
-    problems = raised.value.problems
-    for where, words in [
-        (f"organisations.yaml:{draft + 1}:", "'draft' must be true or false, not 'maybe'"),
-        (f"foi_requests.yaml:{no_offset + 2}:", "is not an ISO date and time with an offset"),
-        (
-            f"{guidance.relative_to(exported).as_posix()}:{no_reason + 2}:",
-            "is missing the required field 'reason'",
-        ),
-    ]:
-        assert any(p.startswith(where) and words in p for p in problems), (where, problems)
+    assert_reported(
+        await import_problems(fresh_sessionmaker, exported),
+        [
+            (f"organisations.yaml:{draft + 1}:", "'draft' must be true or false, not 'maybe'"),
+            (f"foi_requests.yaml:{no_offset + 2}:", "is not an ISO date and time with an offset"),
+            (
+                f"{guidance.relative_to(exported).as_posix()}:{no_reason + 2}:",
+                "is missing the required field 'reason'",
+            ),
+        ],
+    )
     assert await total_rows(fresh_sessionmaker) == 0
 
 

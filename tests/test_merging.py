@@ -98,6 +98,21 @@ async def _versions(register: Register) -> tuple[int, int]:
     return data["a"]["version"], data["b"]["version"]
 
 
+async def _merge_twin(register: Register, reason: str) -> Any:
+    """The Home Office's twin merged into it, at the versions both are at."""
+    sv, mv = await _versions(register)
+    return await _send(
+        register,
+        MERGE,
+        "admin",
+        survivor="home-office",
+        merged="the-home-office",
+        sv=sv,
+        mv=mv,
+        reason=reason,
+    )
+
+
 async def _links(register: Register, organisation_id: int) -> dict[str, int]:
     async with register.sessionmaker() as session:
         found = {}
@@ -129,18 +144,9 @@ async def test_merging_moves_every_link_and_the_old_slug_resolves(register: Regi
     before_links = await _links(register, survivor_id)
     merged_links = await _links(register, merged_id)
     before = await register.table_counts()
-    sv, mv = await _versions(register)
+    sv, _ = await _versions(register)
 
-    data = await _send(
-        register,
-        MERGE,
-        "admin",
-        survivor="home-office",
-        merged="the-home-office",
-        sv=sv,
-        mv=mv,
-        reason="The same department.",
-    )
+    data = await _merge_twin(register, "The same department.")
     saved = data["mergeOrganisations"]["organisation"]
     assert saved["slug"] == "home-office" and saved["version"] == sv + 1
     assert {"The Home Office", "HO"} <= set(saved["aliases"])
@@ -249,17 +255,7 @@ async def test_merging_twice_keeps_every_old_slug_resolving(register: Register) 
 
 async def test_a_merge_survives_an_export_and_import(register: Register, tmp_path: Path) -> None:
     await _twin(register)
-    sv, mv = await _versions(register)
-    await _send(
-        register,
-        MERGE,
-        "admin",
-        survivor="home-office",
-        merged="the-home-office",
-        sv=sv,
-        mv=mv,
-        reason="Recorded twice.",
-    )
+    await _merge_twin(register, "Recorded twice.")
     url = register.sessionmaker.kw["bind"].url.render_as_string(hide_password=False)
     files = await export_database(url, tmp_path / "export")
     assert "merged_into:" in files["organisations.yaml"]
