@@ -216,6 +216,8 @@ class GraphQLView(GraphQL[Context, None]):
             sessionmaker=self.sessionmaker,
             request_id=request_id_var.get() or uuid.uuid4().hex,
             actor=await authenticate(request.headers.get("authorization"), self.sessionmaker),
+            read_sessionmaker=self.read_sessionmaker,
+            report=report,
         )
 
     def decode_json(self, data: str | bytes) -> object:
