@@ -319,7 +319,17 @@ def _operation(document: DocumentNode) -> OperationDefinitionNode:
     return operation
 
 
-def plan(schema: GraphQLSchema, query: str, limits: QueryLimits | None = None) -> str | None:
+@dataclass(frozen=True)
+class CompiledQuery:
+    """The one statement answering a query, and the query's name for logs and metrics."""
+
+    sql: str
+    operation: str | None
+
+
+def plan(
+    schema: GraphQLSchema, query: str, limits: QueryLimits | None = None
+) -> CompiledQuery | None:
     """The SQL answering `query`, or None if it is not for the compiled path (a query breaking
     one of the `limits` among them: the usual path refuses it with its code)."""
     try:
@@ -337,7 +347,8 @@ def plan(schema: GraphQLSchema, query: str, limits: QueryLimits | None = None) -
             return None
     except NotCompiled:
         return None
-    return json_statement(root)
+    name = operation.name.value if operation.name else None
+    return CompiledQuery(json_statement(root), name)
 
 
 def compiled_request(body: bytes) -> str | None:
@@ -364,12 +375,12 @@ class Plans:
         self.schema = schema
         self.limits = limits
         self.size = size
-        self._cache: OrderedDict[str, str | None] = OrderedDict()
+        self._cache: OrderedDict[str, CompiledQuery | None] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._cache)
 
-    def get(self, query: str) -> str | None:
+    def get(self, query: str) -> CompiledQuery | None:
         if query in self._cache:
             self._cache.move_to_end(query)
             return self._cache[query]

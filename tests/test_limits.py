@@ -310,7 +310,8 @@ async def test_requests_past_the_limits_are_shed_with_503(
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(queries, "by_slugs", slow)
-    app = create_app(settings_for(seeded_database_url, **limits))
+    # Held in the loaders, so on the field-by-field path, not the compiled one.
+    app = create_app(settings_for(seeded_database_url, compiled_reads=False, **limits))
     transport = httpx.ASGITransport(app=app)
     query = {"query": '{ document(slug: "npcc-foi-059-19") { kind } }'}
     async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
