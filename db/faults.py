@@ -18,18 +18,28 @@ _UNREACHABLE = (
 )
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """True when `error`, or anything it was raised from, says the database is out of reach."""
-    seen: set[int] = set()
+def _chain(error: BaseException) -> list[BaseException]:
+    """`error` and everything it was raised from."""
+    seen: list[BaseException] = []
     current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, _UNREACHABLE):
-            return True
-        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
-            return True
+    while current is not None and all(current is not earlier for earlier in seen):
+        seen.append(current)
         following = getattr(current, "orig", None)
         if not isinstance(following, BaseException):
             following = current.__cause__ or current.__context__
         current = following
-    return False
+    return seen
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error`, or anything it was raised from, says the database is out of reach."""
+    return any(
+        isinstance(cause, _UNREACHABLE)
+        or (isinstance(cause, exc.DBAPIError) and cause.connection_invalidated)
+        for cause in _chain(error)
+    )
+
+
+def is_unstorable_text(error: BaseException) -> bool:
+    """True when PostgreSQL refused a text it cannot hold: one with a NUL character (U+0000)."""
+    return any(isinstance(cause, asyncpg.CharacterNotInRepertoireError) for cause in _chain(error))

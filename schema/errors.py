@@ -9,7 +9,7 @@ from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from db.faults import is_unavailable
+from db.faults import is_unavailable, is_unstorable_text
 
 log = logging.getLogger("footprint.errors")
 
@@ -82,6 +82,15 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
     if isinstance(original, FootprintError):
         error.extensions = {**original.extensions, **(error.extensions or {})}
         return error
+    if is_unstorable_text(original):
+        return GraphQLError(
+            "Text may not contain the NUL character (U+0000).",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": BAD_USER_INPUT},
+        )
     if is_unavailable(original):
         log.warning(
             "database unavailable",

@@ -62,6 +62,24 @@ async def test_unknown_enum_inline_and_in_a_variable(client: httpx.AsyncClient) 
     assert variable["data"] is None
 
 
+async def test_a_nul_character_in_an_argument_is_bad_input_not_a_failure(
+    client: httpx.AsyncClient,
+) -> None:
+    # PostgreSQL cannot hold U+0000 in text; SQLite can, and then simply finds nothing.
+    body = await graphql_response(
+        client,
+        "query($slug: String!) { document(slug: $slug) { title } organisation(slug: $slug) "
+        "{ name } }",
+        {"slug": "npcc\u0000"},
+    )
+    codes = set(error_codes(body))
+    assert codes <= {"BAD_USER_INPUT"}, body
+    if codes:
+        assert "NUL character" in body["errors"][0]["message"]
+    else:
+        assert body["data"] == {"document": None, "organisation": None}
+
+
 async def test_syntax_and_validation_errors_have_codes(client: httpx.AsyncClient) -> None:
     syntax = await graphql_response(client, "{ documents { totalCount ")
     assert error_codes(syntax) == ["GRAPHQL_PARSE_FAILED"]
