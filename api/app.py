@@ -22,7 +22,7 @@ from api.settings import Settings
 from api.web.routes import web_routes
 from db.engine import create_engine, create_sessionmaker
 from schema import build_schema
-from schema.limits import QueryLimits
+from schema.reads.limits import QueryLimits
 
 
 async def home(request: Request) -> RedirectResponse:

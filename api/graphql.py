@@ -27,7 +27,6 @@ from api.metrics import current_record
 from api.responses import error_response
 from api.web.pages import graphiql_page
 from db.faults import is_unavailable
-from schema.compiled import Plans, compiled_request
 from schema.context import Context
 from schema.errors import (
     DB_UNAVAILABLE,
@@ -37,7 +36,8 @@ from schema.errors import (
     UNEXPECTED_MESSAGE,
     error_codes,
 )
-from schema.limits import QueryLimits
+from schema.reads.compiled import Plans, compiled_request
+from schema.reads.limits import QueryLimits
 
 log = logging.getLogger("footprint.errors")
 
@@ -123,7 +123,7 @@ class GraphQLView(GraphQL[Context, None]):
         max_body_bytes: int = 1_048_576,
         breaker: DatabaseBreaker | None = None,
     ) -> None:
-        """`compiled_reads`: answer the queries `schema.compiled` knows with one statement."""
+        """`compiled_reads`: answer the queries `schema.reads.compiled` knows with one statement."""
         super().__init__(
             schema,  # type: ignore[arg-type]
             graphql_ide="graphiql" if graphiql else None,

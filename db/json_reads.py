@@ -1,6 +1,6 @@
 """Compiled reads: a whole GraphQL answer built by PostgreSQL in one statement.
 
-`schema.compiled` describes what a query asks for as a tree of `Shape`s; `json_statement`
+`schema.reads.compiled` describes what a query asks for as a tree of `Shape`s; `json_statement`
 turns the tree into one SELECT whose single value is the response body's JSON text, built with
 json_build_object and json_agg. Every table it reads carries the readers' visibility rules
 (`db.visibility.visible`), so it sees exactly what the field-by-field path sees.
@@ -178,7 +178,7 @@ def _shown(alias: str) -> str:
 
 # The group tree in GroupTree's order (parents first, siblings by position then id), the
 # closure (every group with each group below it), and the facts of one page of documents;
-# the same rules as schema.coverage.assess, in SQL.
+# the same rules as schema.types.coverage.assess, in SQL.
 _MATRIX_FACTS = f"""
 WITH RECURSIVE tree AS (
   SELECT g.id, ARRAY[g.position, g.id] AS path FROM stakeholder_group g

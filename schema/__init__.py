@@ -1,4 +1,5 @@
-"""The GraphQL schema: one module per domain, loaders, errors and extensions."""
+"""The GraphQL schema: `types/` (what the API shows), `mutations/` (what editors change) and
+`reads/` (limits, loaders, pagination, the compiled path), with the errors and ids they share."""
 
 from collections.abc import Callable, Sequence
 
@@ -9,29 +10,29 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema.analysis import AnalysisQuery
-from schema.answers import AnswerQuery
-from schema.audit import AuditQuery
-from schema.claim_edits import ClaimMutation
-from schema.consultation_edits import ConsultationMutation
-from schema.consultations import Consultation
-from schema.document_edits import DocumentMutation
-from schema.documents import Document, Principle
 from schema.errors import ErrorPolicy
-from schema.evidence_mutations import EvidenceMutation
-from schema.foi import FoiRequest
-from schema.foi_edits import FoiMutation
-from schema.group_edits import StakeholderGroupMutation
-from schema.limits import QueryLimits, limit_extensions
-from schema.lineage_edits import LineageMutation
-from schema.organisation_edits import OrganisationMutation
-from schema.organisation_merge import OrganisationMergeMutation
-from schema.organisations import Organisation, StakeholderGroup
-from schema.principle_edits import PrincipleMutation
-from schema.query import RegisterQuery
-from schema.search import SearchQuery
-from schema.topic_edits import TopicMutation
-from schema.topics import Topic, TopicQuery
+from schema.mutations.claims import ClaimMutation
+from schema.mutations.consultations import ConsultationMutation
+from schema.mutations.documents import DocumentMutation
+from schema.mutations.evidence import EvidenceMutation
+from schema.mutations.foi import FoiMutation
+from schema.mutations.groups import StakeholderGroupMutation
+from schema.mutations.lineage import LineageMutation
+from schema.mutations.merging import OrganisationMergeMutation
+from schema.mutations.organisations import OrganisationMutation
+from schema.mutations.principles import PrincipleMutation
+from schema.mutations.topics import TopicMutation
+from schema.reads.limits import QueryLimits, limit_extensions
+from schema.types.analysis import AnalysisQuery
+from schema.types.answers import AnswerQuery
+from schema.types.audit import AuditQuery
+from schema.types.consultations import Consultation
+from schema.types.documents import Document, Principle
+from schema.types.foi import FoiRequest
+from schema.types.organisations import Organisation, StakeholderGroup
+from schema.types.query import RegisterQuery
+from schema.types.search import SearchQuery
+from schema.types.topics import Topic, TopicQuery
 
 # Each domain module contributes its own root fields.
 Query = merge_types(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import TokenRole
 from db.visibility import Audience
-from schema.loaders import Loaders
+from schema.reads.loaders import Loaders
 
 
 @dataclass(frozen=True)

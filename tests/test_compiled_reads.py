@@ -22,7 +22,7 @@ from db import models, tokens
 from db.engine import create_engine, create_sessionmaker
 from db.enums import TokenRole
 from schema import build_schema
-from schema.compiled import Plans
+from schema.reads.compiled import Plans
 from seeds.loader import load_seeds
 from seeds.synthetic import generate_register
 from tests.databases import backend_name, empty_database

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from db import models
 from schema.ids import global_id
-from schema.query import NODE_TYPES
+from schema.types.query import NODE_TYPES
 from tests.editing_fixtures import Register
 
 GUIDANCE = "npcc-sex-work-and-prostitution-guidance-2019"

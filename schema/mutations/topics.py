@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models, queries
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     NOT_FOUND,
     RETRACTING,
@@ -24,9 +24,9 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.evidence_edits import found_by_slug, given_values
-from schema.topics import Topic
-from schema.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.mutations.evidence_input import found_by_slug, given_values
+from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.types.topics import Topic
 
 ENTITY = "topic"
 _state = row_state(models.Topic)

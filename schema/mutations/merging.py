@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import edits, models, queries
 from db.enums import AuditAction, TokenRole
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.mutations.editing import (
     CONFLICT,
     INVALID,
     MAX_REASON,
@@ -30,14 +30,14 @@ from schema.edits import (
     refuse,
     require_role,
 )
-from schema.organisation_edits import (
+from schema.mutations.organisations import (
     ENTITY,
     OrganisationPayload,
     OrganisationSaved,
     organisation_saved,
     organisation_state,
 )
-from schema.validation import Checks
+from schema.mutations.validation import Checks
 
 # Each kind of row that points at an organisation: its column, and the other columns of its
 # unique key (None: no key, so the row always moves).

@@ -42,8 +42,8 @@ from db.json_reads import (
     Shape,
     json_statement,
 )
-from schema.limits import QueryLimits, check_operation
-from schema.pagination import DEFAULT_PAGE, MAX_PAGE
+from schema.reads.limits import QueryLimits, check_operation
+from schema.reads.pagination import DEFAULT_PAGE, MAX_PAGE
 
 # GraphQL field -> column, for each type's plain fields that the compiled path answers.
 SCALARS: dict[str, dict[str, str]] = {

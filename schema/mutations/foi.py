@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import models, queries
 from db.enums import FoiOutcome
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     RETRACTING,
     EditRefused,
@@ -24,7 +24,7 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.evidence_edits import (
+from schema.mutations.evidence_input import (
     check_position,
     existing,
     found_by_id,
@@ -32,8 +32,8 @@ from schema.evidence_edits import (
     node_id,
     slug_id,
 )
-from schema.foi import FoiQuestion, FoiRequest
-from schema.validation import MAX_TEXT, Checks
+from schema.mutations.validation import MAX_TEXT, Checks
+from schema.types.foi import FoiQuestion, FoiRequest
 
 # ---------------------------------------------------------------- requests
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, models, queries
 from db.enums import ConsultationRole
-from schema.consultations import Consultation
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.ids import parse_global_id
+from schema.mutations.editing import (
     DUPLICATE,
     NOT_FOUND,
     EditRefused,
@@ -23,9 +23,9 @@ from schema.edits import (
     retract_once,
     update_once,
 )
-from schema.evidence_edits import EvidenceInput, check_evidence
-from schema.ids import parse_global_id
-from schema.validation import MAX_TEXT, Checks
+from schema.mutations.evidence_input import EvidenceInput, check_evidence
+from schema.mutations.validation import MAX_TEXT, Checks
+from schema.types.consultations import Consultation
 
 ENTITY = "consultation"
 

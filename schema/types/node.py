@@ -7,9 +7,9 @@ import strawberry
 from schema.context import Info
 
 if TYPE_CHECKING:
-    from schema.audit import AuditEntry
+    from schema.types.audit import AuditEntry
 
-AuditEntryType = Annotated["AuditEntry", strawberry.lazy("schema.audit")]
+AuditEntryType = Annotated["AuditEntry", strawberry.lazy("schema.types.audit")]
 
 
 @strawberry.interface(description="An object with an opaque global id; node(id:) resolves it.")
@@ -30,6 +30,6 @@ class Edited:
 
     @strawberry.field(description="Every change to this record, oldest first; editors only.")
     async def history(self, info: Info) -> list[AuditEntryType]:
-        from schema.audit import history_of
+        from schema.types.audit import history_of
 
         return await history_of(info, self.AUDIT_ENTITY, self.db_id)

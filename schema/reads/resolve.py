@@ -11,9 +11,9 @@ from db import models
 from schema.context import Info, loaders
 
 if TYPE_CHECKING:
-    from schema.consultations import Evidence
-    from schema.documents import Document
-    from schema.organisations import Organisation
+    from schema.types.consultations import Evidence
+    from schema.types.documents import Document
+    from schema.types.organisations import Organisation
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -31,7 +31,7 @@ async def evidence_of(
     info: Info, claim: InstrumentedAttribute[int | None], claim_id: int
 ) -> list[Evidence]:
     """The evidence for one claim (consultation, influence...), in the order recorded."""
-    from schema.consultations import Evidence
+    from schema.types.consultations import Evidence
 
     loader = loaders(info).children(claim, models.Evidence.position, models.Evidence.id)
     rows: list[Any] = await loader.load(claim_id)
@@ -39,14 +39,14 @@ async def evidence_of(
 
 
 async def document(info: Info, document_id: int) -> Document:
-    from schema.documents import Document
+    from schema.types.documents import Document
 
     return Document.from_row(await required(loaders(info).by_id(models.Document), document_id))
 
 
 async def optional_document(info: Info, document_id: int | None) -> Document | None:
     """An optional link: null when unset, or when the document is hidden from this reader."""
-    from schema.documents import Document
+    from schema.types.documents import Document
 
     if document_id is None:
         return None
@@ -55,7 +55,7 @@ async def optional_document(info: Info, document_id: int | None) -> Document | N
 
 
 async def organisation(info: Info, organisation_id: int) -> Organisation:
-    from schema.organisations import Organisation
+    from schema.types.organisations import Organisation
 
     row = await required(loaders(info).by_id(models.Organisation), organisation_id)
     return Organisation.from_row(row)
@@ -63,7 +63,7 @@ async def organisation(info: Info, organisation_id: int) -> Organisation:
 
 async def optional_organisation(info: Info, organisation_id: int | None) -> Organisation | None:
     """An optional link: null when unset, or when the organisation is hidden from this reader."""
-    from schema.organisations import Organisation
+    from schema.types.organisations import Organisation
 
     if organisation_id is None:
         return None

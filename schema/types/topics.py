@@ -12,24 +12,24 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models, queries
-from schema import resolve
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import global_id
-from schema.node import Edited, Node
-from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
-from schema.resolve import evidence_of, required
+from schema.reads import resolve
+from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.reads.resolve import evidence_of, required
+from schema.types.node import Edited, Node
 
 if TYPE_CHECKING:
-    from schema.consultations import Evidence
-    from schema.documents import Document, Principle
-    from schema.organisations import Organisation, StakeholderGroup
+    from schema.types.consultations import Evidence
+    from schema.types.documents import Document, Principle
+    from schema.types.organisations import Organisation, StakeholderGroup
 
-DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
-PrincipleType = Annotated["Principle", strawberry.lazy("schema.documents")]
-EvidenceType = Annotated["Evidence", strawberry.lazy("schema.consultations")]
-OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
-StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
+DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
+PrincipleType = Annotated["Principle", strawberry.lazy("schema.types.documents")]
+EvidenceType = Annotated["Evidence", strawberry.lazy("schema.types.consultations")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
+StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
 
 
 @strawberry.type(
@@ -63,7 +63,7 @@ class Topic(Node, Edited):
     async def documents(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[DocumentType]:
-        from schema.documents import Document
+        from schema.types.documents import Document
 
         first, after_key = page_arguments(first, after)
         at_site = loaders(info)
@@ -78,7 +78,7 @@ class Topic(Node, Edited):
 
     @strawberry.field(description="Principles recorded as covering this topic.")
     async def principles(self, info: Info) -> list[PrincipleType]:
-        from schema.documents import Principle
+        from schema.types.documents import Principle
 
         link = models.PrincipleTopic
         loader = loaders(info).linked(
@@ -158,7 +158,7 @@ class Absence:
 
     @strawberry.field(description="The group not consulted; null if it is an organisation.")
     async def group(self, info: Info) -> StakeholderGroupType | None:
-        from schema.organisations import StakeholderGroup
+        from schema.types.organisations import StakeholderGroup
 
         if self.group_id is None:
             return None

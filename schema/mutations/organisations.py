@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, models, queries
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     NOT_FOUND,
     EditRefused,
@@ -22,8 +22,8 @@ from schema.edits import (
     refuse,
     retract_once,
 )
-from schema.organisations import Organisation
-from schema.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.types.organisations import Organisation
 
 ENTITY = "organisation"
 

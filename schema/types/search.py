@@ -9,14 +9,14 @@ import strawberry
 from db import models
 from db.queries import Page
 from db.search import SNIPPET_START, SNIPPET_STOP, Match, SearchField, search, search_terms
-from schema.consultations import Evidence
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import encode_cursor
-from schema.node import Node
-from schema.pagination import DEFAULT_PAGE, Edge, PageInfo, page_arguments, page_info
-from schema.query import NODE_TYPES
-from schema.resolve import required
+from schema.reads.pagination import DEFAULT_PAGE, Edge, PageInfo, page_arguments, page_info
+from schema.reads.resolve import required
+from schema.types.consultations import Evidence
+from schema.types.node import Node
+from schema.types.query import NODE_TYPES
 
 MAX_SEARCH_TEXT = 200
 

@@ -6,36 +6,36 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Optional
 import strawberry
 
 from db import models
-from schema import resolve
 from schema.context import Info, loaders
-from schema.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
 from schema.ids import global_id
-from schema.node import Edited, Node
-from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
-from schema.resolve import evidence_of
+from schema.reads import resolve
+from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.reads.resolve import evidence_of
+from schema.types.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
+from schema.types.node import Edited, Node
 
 if TYPE_CHECKING:
-    from schema.consultations import (
+    from schema.types.consultations import (
         Consultation,
         Evidence,
         Expectation,
         ImpactAssessment,
         Influence,
     )
-    from schema.coverage import CoverageReport
-    from schema.organisations import Organisation
-    from schema.topics import Absence, Topic, TopicOmission
+    from schema.types.coverage import CoverageReport
+    from schema.types.organisations import Organisation
+    from schema.types.topics import Absence, Topic, TopicOmission
 
-OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
-ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
-EvidenceType = Annotated["Evidence", strawberry.lazy("schema.consultations")]
-ExpectationType = Annotated["Expectation", strawberry.lazy("schema.consultations")]
-ImpactAssessmentType = Annotated["ImpactAssessment", strawberry.lazy("schema.consultations")]
-InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
-CoverageReportType = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
-TopicType = Annotated["Topic", strawberry.lazy("schema.topics")]
-TopicOmissionType = Annotated["TopicOmission", strawberry.lazy("schema.topics")]
-AbsenceType = Annotated["Absence", strawberry.lazy("schema.topics")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.types.consultations")]
+EvidenceType = Annotated["Evidence", strawberry.lazy("schema.types.consultations")]
+ExpectationType = Annotated["Expectation", strawberry.lazy("schema.types.consultations")]
+ImpactAssessmentType = Annotated["ImpactAssessment", strawberry.lazy("schema.types.consultations")]
+InfluenceType = Annotated["Influence", strawberry.lazy("schema.types.consultations")]
+CoverageReportType = Annotated["CoverageReport", strawberry.lazy("schema.types.coverage")]
+TopicType = Annotated["Topic", strawberry.lazy("schema.types.topics")]
+TopicOmissionType = Annotated["TopicOmission", strawberry.lazy("schema.types.topics")]
+AbsenceType = Annotated["Absence", strawberry.lazy("schema.types.topics")]
 
 
 @strawberry.type(description="Guidance, a policy, a strategy, an FOI response, research...")
@@ -103,7 +103,7 @@ class Document(Node, Edited):
     async def consultations(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[ConsultationType]:
-        from schema.consultations import Consultation
+        from schema.types.consultations import Consultation
 
         first, after_key = page_arguments(first, after)
         at_site = loaders(info)
@@ -121,7 +121,7 @@ class Document(Node, Edited):
 
     @strawberry.field
     async def impact_assessments(self, info: Info) -> list[ImpactAssessmentType]:
-        from schema.consultations import ImpactAssessment
+        from schema.types.consultations import ImpactAssessment
 
         loader = loaders(info).children(
             models.ImpactAssessment.document_id, models.ImpactAssessment.id
@@ -132,7 +132,7 @@ class Document(Node, Edited):
         description="Groups and organisations that should have been consulted, and why."
     )
     async def expectations(self, info: Info) -> list[ExpectationType]:
-        from schema.consultations import Expectation
+        from schema.types.consultations import Expectation
 
         loader = loaders(info).children(models.Expectation.document_id, models.Expectation.id)
         return [Expectation.from_row(row) for row in await loader.load(self.db_id)]
@@ -158,7 +158,7 @@ class Document(Node, Edited):
         "shown not consulted, or no record; and the groups left out."
     )
     async def coverage(self, info: Info) -> CoverageReportType:
-        from schema.coverage import coverage_report
+        from schema.types.coverage import coverage_report
 
         return await coverage_report(info, self)
 
@@ -174,13 +174,13 @@ class Document(Node, Edited):
 
     @strawberry.field(description="The topics this document covers, by name.")
     async def topics(self, info: Info) -> list[TopicType]:
-        from schema.topics import topics_of
+        from schema.types.topics import topics_of
 
         return await topics_of(info, models.DocumentTopic.document_id, self.db_id)
 
     @strawberry.field(description="Topics a source shows this document leaves out, with evidence.")
     async def topics_not_covered(self, info: Info) -> list[TopicOmissionType]:
-        from schema.topics import TopicOmission
+        from schema.types.topics import TopicOmission
 
         loader = loaders(info).children(models.TopicOmission.document_id, models.TopicOmission.id)
         return [TopicOmission.from_row(row) for row in await loader.load(self.db_id)]
@@ -190,7 +190,7 @@ class Document(Node, Edited):
         "consulted on this document."
     )
     async def absences(self, info: Info) -> list[AbsenceType]:
-        from schema.topics import Absence
+        from schema.types.topics import Absence
 
         loader = loaders(info).children(models.Absence.document_id, models.Absence.id)
         return [Absence.from_row(row) for row in await loader.load(self.db_id)]
@@ -313,13 +313,13 @@ class Principle(Node, Edited):
 
     @strawberry.field(description="Who shaped this principle, and how.")
     async def shaped_by(self, info: Info) -> list[InfluenceType]:
-        from schema.consultations import Influence
+        from schema.types.consultations import Influence
 
         loader = loaders(info).children(models.Influence.principle_id, models.Influence.id)
         return [Influence.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(description="The topics this principle covers, by name.")
     async def topics(self, info: Info) -> list[TopicType]:
-        from schema.topics import topics_of
+        from schema.types.topics import topics_of
 
         return await topics_of(info, models.PrincipleTopic.principle_id, self.db_id)

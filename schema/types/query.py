@@ -7,17 +7,23 @@ import strawberry
 from sqlalchemy import ColumnElement
 
 from db import models, queries
-from schema.consultations import Consultation, Evidence, Expectation, ImpactAssessment, Influence
 from schema.context import Info, loaders
-from schema.documents import Document, DocumentRelation, DocumentVersion, Principle
-from schema.enums import DocumentKind
 from schema.errors import UserInputError
-from schema.foi import FoiQuestion, FoiRequest
 from schema.ids import parse_global_id
-from schema.node import Node
-from schema.organisations import Organisation, StakeholderGroup
-from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
-from schema.topics import Topic
+from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.types.consultations import (
+    Consultation,
+    Evidence,
+    Expectation,
+    ImpactAssessment,
+    Influence,
+)
+from schema.types.documents import Document, DocumentRelation, DocumentVersion, Principle
+from schema.types.enums import DocumentKind
+from schema.types.foi import FoiQuestion, FoiRequest
+from schema.types.node import Node
+from schema.types.organisations import Organisation, StakeholderGroup
+from schema.types.topics import Topic
 
 NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "Document": (models.Document, Document.from_row),

@@ -7,14 +7,14 @@ import strawberry
 from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
-from schema.node import Edited, Node
-from schema.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.types.node import Edited, Node
 
 if TYPE_CHECKING:
-    from schema.consultations import Consultation, Influence
+    from schema.types.consultations import Consultation, Influence
 
-ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
-InfluenceType = Annotated["Influence", strawberry.lazy("schema.consultations")]
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.types.consultations")]
+InfluenceType = Annotated["Influence", strawberry.lazy("schema.types.consultations")]
 
 
 @strawberry.type(description="Anything that publishes, is consulted, or is expected to be.")
@@ -60,7 +60,7 @@ class Organisation(Node, Edited):
     async def consultations(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[ConsultationType]:
-        from schema.consultations import Consultation
+        from schema.types.consultations import Consultation
 
         first, after_key = page_arguments(first, after)
         at_site = loaders(info)
@@ -77,7 +77,7 @@ class Organisation(Node, Edited):
 
     @strawberry.field(description="The principles this organisation shaped.")
     async def influences(self, info: Info) -> list[InfluenceType]:
-        from schema.consultations import Influence
+        from schema.types.consultations import Influence
 
         loader = loaders(info).children(models.Influence.organisation_id, models.Influence.id)
         return [Influence.from_row(row) for row in await loader.load(self.db_id)]

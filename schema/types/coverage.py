@@ -11,19 +11,19 @@ import strawberry
 from db import models
 from db.queries import GroupParticipation
 from schema.context import Info, loaders
-from schema.loaders import GroupTree
+from schema.reads.loaders import GroupTree
 
 if TYPE_CHECKING:
-    from schema.consultations import Consultation, Evidence, Expectation
-    from schema.documents import Document
-    from schema.organisations import Organisation, StakeholderGroup
+    from schema.types.consultations import Consultation, Evidence, Expectation
+    from schema.types.documents import Document
+    from schema.types.organisations import Organisation, StakeholderGroup
 
-DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
-ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
-EvidenceType = Annotated["Evidence", strawberry.lazy("schema.consultations")]
-ExpectationType = Annotated["Expectation", strawberry.lazy("schema.consultations")]
-OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
-StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
+DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.types.consultations")]
+EvidenceType = Annotated["Evidence", strawberry.lazy("schema.types.consultations")]
+ExpectationType = Annotated["Expectation", strawberry.lazy("schema.types.consultations")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
+StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
 
 
 @strawberry.enum(description="Whether a group took part in making a document.")
@@ -76,7 +76,7 @@ class GroupCoverage:
 
     @strawberry.field
     def group(self) -> StakeholderGroupType:
-        from schema.organisations import StakeholderGroup
+        from schema.types.organisations import StakeholderGroup
 
         return StakeholderGroup.from_row(self.group_row)
 
@@ -84,14 +84,14 @@ class GroupCoverage:
         description="Organisations of this group, or of one below it, consulted on the document."
     )
     async def organisations(self, info: Info) -> list[OrganisationType]:
-        from schema.organisations import Organisation
+        from schema.types.organisations import Organisation
 
         rows = await loaders(info).by_id(models.Organisation).load_many(self.organisation_ids)
         return [Organisation.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(description="The consultations that make this group CONSULTED.")
     async def consultations(self, info: Info) -> list[ConsultationType]:
-        from schema.consultations import Consultation
+        from schema.types.consultations import Consultation
 
         rows = await loaders(info).by_id(models.Consultation).load_many(self.consultation_ids)
         return [Consultation.from_row(row) for row in rows if row is not None]
@@ -101,7 +101,7 @@ class GroupCoverage:
         "evidence of absence when NOT_CONSULTED, none when NO_RECORD. Repeated quotes once."
     )
     async def evidence(self, info: Info) -> list[EvidenceType]:
-        from schema.consultations import Evidence
+        from schema.types.consultations import Evidence
 
         if self.status is CoverageStatus.CONSULTED:
             claim, ids = "consultation_id", self.consultation_ids
@@ -119,7 +119,7 @@ class GroupCoverage:
 
     @strawberry.field(description="The records that say why this group was expected.")
     def expectations(self) -> list[ExpectationType]:
-        from schema.consultations import Expectation
+        from schema.types.consultations import Expectation
 
         return [Expectation.from_row(row) for row in self.expectation_rows]
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models, queries
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     IN_USE,
     NOT_FOUND,
@@ -35,9 +35,9 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.evidence_edits import found_by_slug, given_values, slug_id
-from schema.organisations import StakeholderGroup
-from schema.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.mutations.evidence_input import found_by_slug, given_values, slug_id
+from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.types.organisations import StakeholderGroup
 
 ENTITY = "stakeholder_group"
 MAX_GROUP_POSITION = 10_000

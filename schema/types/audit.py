@@ -8,9 +8,9 @@ from strawberry.scalars import JSON
 from db import models, queries
 from db.enums import AuditAction
 from schema.context import Info, loaders
-from schema.edits import require_role
-from schema.pagination import DEFAULT_PAGE, Connection, page_arguments
-from schema.query import list_of
+from schema.mutations.editing import require_role
+from schema.reads.pagination import DEFAULT_PAGE, Connection, page_arguments
+from schema.types.query import list_of
 
 strawberry.enum(AuditAction)
 

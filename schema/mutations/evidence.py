@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models, queries
 from db.enums import Confidence
-from schema.consultations import Evidence
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.errors import UserInputError
+from schema.ids import parse_global_id
+from schema.mutations.editing import (
     IN_USE,
     INVALID,
     RETRACTING,
@@ -29,8 +30,7 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.errors import UserInputError
-from schema.evidence_edits import (
+from schema.mutations.evidence_input import (
     MAX_EVIDENCE,
     EvidenceInput,
     Sources,
@@ -39,8 +39,8 @@ from schema.evidence_edits import (
     given_values,
     node_key,
 )
-from schema.ids import parse_global_id
-from schema.validation import Checks
+from schema.mutations.validation import Checks
+from schema.types.consultations import Evidence
 
 ENTITY = "evidence"
 _state = row_state(models.Evidence)

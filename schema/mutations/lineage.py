@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import models, queries
 from db.enums import DocumentRelationKind
 from schema.context import Actor, Info
-from schema.documents import DocumentRelation, DocumentVersion
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     RETRACTING,
     EditRefused,
@@ -26,7 +25,7 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.evidence_edits import (
+from schema.mutations.evidence_input import (
     EvidenceInput,
     adding_evidence,
     check_evidence,
@@ -37,7 +36,8 @@ from schema.evidence_edits import (
     slug_id,
     state_with_evidence,
 )
-from schema.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.types.documents import DocumentRelation, DocumentVersion
 
 # ---------------------------------------------------------------- versions
 

@@ -14,15 +14,21 @@ from sqlalchemy.orm import InstrumentedAttribute
 from db import models
 from db.enums import ConsultationRole, DatePrecision, DocumentRelationKind
 from schema.context import Info, loaders
-from schema.coverage import CoverageStatus, GroupCoverage, assess, distinct_evidence, facts_for
-from schema.coverage import left_out as left_out_of
+from schema.types.coverage import (
+    CoverageStatus,
+    GroupCoverage,
+    assess,
+    distinct_evidence,
+    facts_for,
+)
+from schema.types.coverage import left_out as left_out_of
 
 if TYPE_CHECKING:
-    from schema.consultations import Consultation
-    from schema.documents import Document
+    from schema.types.consultations import Consultation
+    from schema.types.documents import Document
 
-DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
-ConsultationType = Annotated["Consultation", strawberry.lazy("schema.consultations")]
+DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
+ConsultationType = Annotated["Consultation", strawberry.lazy("schema.types.consultations")]
 
 RELATION_WORDS = {
     DocumentRelationKind.SUPERSEDES: "Supersedes",
@@ -253,8 +259,8 @@ class AnswerQuery:
     async def consultation_answer(
         self, info: Info, document_slug: str
     ) -> ConsultationAnswer | None:
-        from schema.consultations import Consultation
-        from schema.documents import Document
+        from schema.types.consultations import Consultation
+        from schema.types.documents import Document
 
         row = await loaders(info).by_slug(models.Document).load(document_slug)
         if row is None:

@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models, queries
 from db.enums import DatePrecision, ExpectationBasis, InfluenceEffect
-from schema.consultations import Expectation, ImpactAssessment, Influence
 from schema.context import Actor, Info
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     RETRACTING,
     EditRefused,
@@ -25,7 +24,7 @@ from schema.edits import (
     retract_once,
     update_once,
 )
-from schema.evidence_edits import (
+from schema.mutations.evidence_input import (
     EvidenceInput,
     adding_evidence,
     check_evidence,
@@ -36,7 +35,8 @@ from schema.evidence_edits import (
     slug_id,
     state_with_evidence,
 )
-from schema.validation import MAX_TEXT, Checks
+from schema.mutations.validation import MAX_TEXT, Checks
+from schema.types.consultations import Expectation, ImpactAssessment, Influence
 
 # ---------------------------------------------------------------- influences
 

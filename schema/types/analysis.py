@@ -7,22 +7,22 @@ import strawberry
 
 from db import models, queries
 from schema.context import Info, loaders
-from schema.coverage import CoverageStatus, assess, facts_for
 from schema.errors import UserInputError
-from schema.pagination import DEFAULT_PAGE, MAX_PAGE, PageInfo, page_arguments, page_info
-from schema.query import DocumentFilter, document_conditions
+from schema.reads.pagination import DEFAULT_PAGE, MAX_PAGE, PageInfo, page_arguments, page_info
+from schema.types.coverage import CoverageStatus, assess, facts_for
+from schema.types.query import DocumentFilter, document_conditions
 
 if TYPE_CHECKING:
-    from schema.documents import Document
-    from schema.organisations import Organisation, StakeholderGroup
+    from schema.types.documents import Document
+    from schema.types.organisations import Organisation, StakeholderGroup
 
-DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
-OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
-StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
+DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
+StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
 
 
 def _group(row: models.StakeholderGroup) -> "StakeholderGroup":
-    from schema.organisations import StakeholderGroup
+    from schema.types.organisations import StakeholderGroup
 
     return StakeholderGroup.from_row(row)
 
@@ -117,7 +117,7 @@ class AnalysisQuery:
         filter: DocumentFilter | None = None,
         groups: list[str] | None = None,
     ) -> CoverageMatrix:
-        from schema.documents import Document
+        from schema.types.documents import Document
 
         first, after_key = page_arguments(first, after)
         tree = await loaders(info).group_tree()
@@ -169,8 +169,8 @@ class AnalysisQuery:
         "unknown."
     )
     async def compare_documents(self, info: Info, a: str, b: str) -> DocumentComparison | None:
-        from schema.documents import Document
-        from schema.organisations import Organisation
+        from schema.types.documents import Document
+        from schema.types.organisations import Organisation
 
         at_site = loaders(info)
         first_row, second_row = await at_site.by_slug(models.Document).load_many([a, b])

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import models, queries
 from db.enums import DatePrecision, DocumentKind, Formality
 from schema.context import Actor, Info
-from schema.documents import Document
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     NOT_FOUND,
     EditRefused,
@@ -25,7 +24,8 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.validation import MAX_TEXT, Checks, camel
+from schema.mutations.validation import MAX_TEXT, Checks, camel
+from schema.types.documents import Document
 
 ENTITY = "document"
 MAX_TITLE = 500

@@ -7,27 +7,27 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 import strawberry
 
 from db import models
-from schema import resolve
 from schema.context import Info, loaders
-from schema.enums import (
+from schema.ids import global_id
+from schema.reads import resolve
+from schema.reads.resolve import evidence_of, required
+from schema.types.enums import (
     Confidence,
     ConsultationRole,
     DatePrecision,
     ExpectationBasis,
     InfluenceEffect,
 )
-from schema.ids import global_id
-from schema.node import Edited, Node
-from schema.resolve import evidence_of, required
+from schema.types.node import Edited, Node
 
 if TYPE_CHECKING:
-    from schema.documents import Document, Principle
-    from schema.organisations import Organisation, StakeholderGroup
+    from schema.types.documents import Document, Principle
+    from schema.types.organisations import Organisation, StakeholderGroup
 
-DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
-PrincipleType = Annotated["Principle", strawberry.lazy("schema.documents")]
-OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
-StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.organisations")]
+DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
+PrincipleType = Annotated["Principle", strawberry.lazy("schema.types.documents")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
+StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
 
 
 @strawberry.type(description="Where a claim comes from. The quote is verbatim from the source.")
@@ -122,7 +122,7 @@ class Influence(Node, Edited):
 
     @strawberry.field
     async def principle(self, info: Info) -> PrincipleType:
-        from schema.documents import Principle
+        from schema.types.documents import Principle
 
         row = await required(loaders(info).by_id(models.Principle), self.principle_id)
         return Principle.from_row(row)
@@ -157,7 +157,7 @@ class Expectation(Node, Edited):
 
     @strawberry.field
     async def group(self, info: Info) -> StakeholderGroupType | None:
-        from schema.organisations import StakeholderGroup
+        from schema.types.organisations import StakeholderGroup
 
         if self.group_id is None:
             return None

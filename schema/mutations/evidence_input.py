@@ -13,10 +13,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 from db import edits, models, queries
 from db.enums import Confidence
 from db.models import Base
-from schema.edits import NOT_FOUND, State, Step, given, publishing, refuse
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
-from schema.validation import MAX_TEXT, Checks, camel
+from schema.mutations.editing import NOT_FOUND, State, Step, given, publishing, refuse
+from schema.mutations.validation import MAX_TEXT, Checks, camel
 from seeds.quotes import collapse_whitespace
 
 M = TypeVar("M", bound=Base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from schema.edits import INVALID, FieldError, Refusal
+from schema.mutations.editing import INVALID, FieldError, Refusal
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG = 120

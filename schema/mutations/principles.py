@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models, queries
 from schema.context import Actor, Info
-from schema.documents import Principle
-from schema.edits import (
+from schema.mutations.editing import (
     DUPLICATE,
     RETRACTING,
     EditRefused,
@@ -23,8 +22,15 @@ from schema.edits import (
     row_state,
     update_once,
 )
-from schema.evidence_edits import check_position, existing, found_by_id, given_values, slug_id
-from schema.validation import MAX_TEXT, Checks
+from schema.mutations.evidence_input import (
+    check_position,
+    existing,
+    found_by_id,
+    given_values,
+    slug_id,
+)
+from schema.mutations.validation import MAX_TEXT, Checks
+from schema.types.documents import Principle
 
 ENTITY = "principle"
 MAX_TITLE = 500

@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 import strawberry
 
 from db import models
-from schema import resolve
 from schema.context import Info, loaders
-from schema.enums import FoiOutcome
 from schema.ids import global_id
-from schema.node import Edited, Node
+from schema.reads import resolve
+from schema.types.enums import FoiOutcome
+from schema.types.node import Edited, Node
 
 if TYPE_CHECKING:
-    from schema.documents import Document
-    from schema.organisations import Organisation
+    from schema.types.documents import Document
+    from schema.types.organisations import Organisation
 
-DocumentType = Annotated["Document", strawberry.lazy("schema.documents")]
-OrganisationType = Annotated["Organisation", strawberry.lazy("schema.organisations")]
+DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
+OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
 
 
 @strawberry.type

@@ -1,0 +1,1 @@
+"""What editors change: the mutations, their checks and the rules every edit shares."""

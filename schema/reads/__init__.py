@@ -1,0 +1,1 @@
+"""How reads run: query limits, loaders, pagination and the compiled read path."""
