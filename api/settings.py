@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     )
     npm_registry: str = Field(default=NPM_REGISTRY, pattern=r"^https?://\S+$")
 
-    # Limits and reliability: each refusal has its own error code (README, Security).
+    # Limits and reliability: each refusal has its own error code (docs/security.md).
     db_pool_timeout: float = Field(default=10.0, gt=0, le=60)
     max_body_bytes: int = Field(default=1_048_576, ge=1_024)
     max_depth: int = Field(default=12, ge=1)

@@ -221,12 +221,13 @@ def render(m: Measurements) -> str:
     return "\n".join(lines)
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+FIGURES = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def readme_block(m: Measurements) -> str:
-    """The README's figures: when and how, every target, and p50 beside the floor and peer."""
+    """The performance guide's figures: when and how, every target, and p50 beside the floor
+    and peer."""
     lat = _by(m.latency)
     lines = [
         f"From `bench/reports/latest.md` ({m.machine['when'][:10]}, {m.machine['cpus']} cores "
@@ -247,7 +248,7 @@ def readme_block(m: Measurements) -> str:
     return "\n".join(lines)
 
 
-def update_readme(m: Measurements, readme: Path = README) -> None:
+def update_figures(m: Measurements, readme: Path = FIGURES) -> None:
     text = readme.read_text()
     if START not in text or END not in text:
         return

@@ -27,7 +27,7 @@ from bench import load, servers
 from bench.load import Sample, Target
 from bench.queries import QUESTIONS, Question
 from bench.register import Register, postgresql_register, sqlite_register
-from bench.report import Measurements, update_readme, write_report
+from bench.report import Measurements, update_figures, write_report
 from bench.statements import statements_per_question
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     markdown, json_path = write_report(measurements, args.output)
     if not args.quick:
-        update_readme(measurements)  # the README shows the latest full run
+        update_figures(measurements)  # the performance guide shows the latest full run
     _say(f"report: {markdown} and {json_path}")
     print(markdown.read_text())
     return 0
