@@ -11,6 +11,13 @@ class DocumentKind(enum.StrEnum):
     RESEARCH = "RESEARCH"
     LEGISLATION = "LEGISLATION"
     LEGAL_GUIDANCE = "LEGAL_GUIDANCE"
+    BILL = "BILL"
+    COMMITTEE_REPORT = "COMMITTEE_REPORT"
+    CONSULTATION_PAPER = "CONSULTATION_PAPER"
+    CONSULTATION_ANALYSIS = "CONSULTATION_ANALYSIS"
+    PRESS_RELEASE = "PRESS_RELEASE"
+    WEB_PAGE = "WEB_PAGE"
+    NEWS_ARTICLE = "NEWS_ARTICLE"
     OTHER = "OTHER"
 
 
@@ -35,6 +42,7 @@ class DocumentRelationKind(enum.StrEnum):
     SUPERSEDES = "SUPERSEDES"
     REFRESHES = "REFRESHES"
     CITES = "CITES"
+    TAKES_INTO_ACCOUNT = "TAKES_INTO_ACCOUNT"
     IMPLEMENTS = "IMPLEMENTS"
     RESPONDS_TO = "RESPONDS_TO"
 
@@ -45,7 +53,13 @@ class ConsultationRole(enum.StrEnum):
     PARTNER = "PARTNER"
     CO_DEVELOPER = "CO_DEVELOPER"
     REVIEWER = "REVIEWER"
-    OVERSIGHT = "OVERSIGHT"  # a body the document's work reports to
+    AUTHOR = "AUTHOR"
+    SUBMITTED_WRITTEN_EVIDENCE = "SUBMITTED_WRITTEN_EVIDENCE"
+    GAVE_ORAL_EVIDENCE = "GAVE_ORAL_EVIDENCE"
+    INVITED = "INVITED"
+    OVERSIGHT = "OVERSIGHT"
+    DELIVERY_PARTNER = "DELIVERY_PARTNER"
+    REPORTING_CHANNEL = "REPORTING_CHANNEL"
 
 
 class InfluenceEffect(enum.StrEnum):
@@ -53,6 +67,7 @@ class InfluenceEffect(enum.StrEnum):
     ADOPTED = "ADOPTED"
     AMENDED = "AMENDED"
     NOT_ADOPTED = "NOT_ADOPTED"
+    CONSULTED_ON = "CONSULTED_ON"
 
 
 class Confidence(enum.StrEnum):
@@ -90,3 +105,95 @@ class AuditAction(enum.StrEnum):
     UPDATE = "UPDATE"
     RETRACT = "RETRACT"
     MERGE = "MERGE"
+
+
+# One line per value, written so an FOI officer can choose between them: the GraphQL schema
+# describes each value with it, and docs/vocabulary.md repeats it (a test compares the two).
+DEFINITIONS: dict[enum.StrEnum, str] = {
+    DocumentKind.GUIDANCE: "Advice to practitioners on how to act, such as national policing "
+    "guidance.",
+    DocumentKind.POLICY: "An organisation's own policy, binding on its staff.",
+    DocumentKind.STRATEGY: "A plan setting out aims and priorities over a period.",
+    DocumentKind.FOI_RESPONSE: "An authority's answer to a Freedom of Information request.",
+    DocumentKind.RESEARCH: "A study or report of research, such as an academic paper.",
+    DocumentKind.LEGISLATION: "An Act of Parliament or a statutory instrument.",
+    DocumentKind.LEGAL_GUIDANCE: "Guidance on applying the law, such as the Crown Prosecution "
+    "Service's legal guidance.",
+    DocumentKind.BILL: "A bill before Parliament, or one of its papers such as its list of "
+    "witnesses.",
+    DocumentKind.COMMITTEE_REPORT: "The report of a committee's inquiry, such as a "
+    "parliamentary select committee's.",
+    DocumentKind.CONSULTATION_PAPER: "A paper asking for views on a proposal.",
+    DocumentKind.CONSULTATION_ANALYSIS: "An analysis of the views a consultation received, or "
+    "the government's response to them.",
+    DocumentKind.PRESS_RELEASE: "A press release or announcement, kept as a source of evidence.",
+    DocumentKind.WEB_PAGE: "A web page, kept as a source of evidence.",
+    DocumentKind.NEWS_ARTICLE: "A news report or opinion column, kept as a source of evidence.",
+    DocumentKind.OTHER: "A document of none of the kinds above.",
+    Formality.ADVICE: "The document says it is advice, not binding.",
+    Formality.FORMAL_POLICY: "The document is formal policy, binding on those it covers.",
+    Formality.STATUTORY: "The document has the force of law, or is issued under a statutory duty.",
+    Formality.UNKNOWN: "The source does not say how binding the document is.",
+    DatePrecision.DAY: "The source gives the day.",
+    DatePrecision.MONTH: "The source gives the month only; the date is stored as its first day.",
+    DatePrecision.YEAR: "The source gives the year only; the date is stored as 1 January.",
+    DocumentRelationKind.SUPERSEDES: "This document replaces the other.",
+    DocumentRelationKind.REFRESHES: "This document is an updated edition of the other.",
+    DocumentRelationKind.CITES: "This document names the other as a source or reference.",
+    DocumentRelationKind.TAKES_INTO_ACCOUNT: "The source says the other was taken into account "
+    "in writing this document, without citing it.",
+    DocumentRelationKind.IMPLEMENTS: "This document puts the other into practice.",
+    DocumentRelationKind.RESPONDS_TO: "This document answers the other, as an FOI response "
+    "answers its request.",
+    ConsultationRole.CONSULTED: "The source says the party was consulted on the document, or "
+    "that the document was developed in consultation with it.",
+    ConsultationRole.ADVISOR: "The source says the party advised on the document.",
+    ConsultationRole.PARTNER: "The source says the party worked on the document as a partner of "
+    "its author.",
+    ConsultationRole.CO_DEVELOPER: "The source says the document was developed alongside or "
+    "jointly with the party.",
+    ConsultationRole.REVIEWER: "The source names the party as a reviewer of the document or of "
+    "one of its versions.",
+    ConsultationRole.AUTHOR: "The source names the party as the author of the document or of "
+    "one of its versions.",
+    ConsultationRole.SUBMITTED_WRITTEN_EVIDENCE: "The source records a written submission from "
+    "the party.",
+    ConsultationRole.GAVE_ORAL_EVIDENCE: "The source records the party giving oral evidence.",
+    ConsultationRole.INVITED: "The source says the party was invited to contribute; whether it "
+    "took part is not recorded.",
+    ConsultationRole.OVERSIGHT: "The source says the party oversees the document or the work it "
+    "governs.",
+    ConsultationRole.DELIVERY_PARTNER: "The source says the party works with the authority on "
+    "delivering the work the document covers, not on the document itself.",
+    ConsultationRole.REPORTING_CHANNEL: "The source says activity under the document is "
+    "reported through or to the party.",
+    InfluenceEffect.SHAPED: "The source ties the party to this principle: its input formed or "
+    "changed it.",
+    InfluenceEffect.ADOPTED: "The source says this principle takes up a proposal of the party's.",
+    InfluenceEffect.AMENDED: "The source says the party's input changed this principle's wording.",
+    InfluenceEffect.NOT_ADOPTED: "The source says the party proposed something for this "
+    "principle that was not taken up.",
+    InfluenceEffect.CONSULTED_ON: "The source says the principles as a set were developed in "
+    "consultation with the party; it does not tie the party to this principle.",
+    Confidence.STATED: "The quote says it in so many words.",
+    Confidence.INFERRED: "The source does not say it in so many words; it is the register's "
+    "reading of the quote.",
+    Confidence.DISPUTED: "Sources disagree about it.",
+    ExpectationBasis.FOI_REQUEST: "An FOI request asked about consulting the group.",
+    ExpectationBasis.DUTY: "A legal duty, such as the Public Sector Equality Duty, is said to "
+    "call for consulting the group.",
+    ExpectationBasis.COMPARABLE_DOCUMENT: "A comparable document consulted the group.",
+    ExpectationBasis.OTHER: "Another reason, given in the record.",
+    FoiOutcome.INFORMATION_PROVIDED: "The authority provided the information under the Freedom "
+    "of Information Act.",
+    FoiOutcome.PROVIDED_OUTSIDE_ACT: "The authority said it held no information the request "
+    "captured, and answered outside the Act.",
+    FoiOutcome.NOT_HELD: "The authority said it did not hold the information.",
+    FoiOutcome.PARTIAL: "The authority provided some of the information and withheld the rest "
+    "or did not hold it.",
+    FoiOutcome.REFUSED: "The authority refused the request.",
+    AuditAction.CREATE: "The record was added.",
+    AuditAction.UPDATE: "The record was changed.",
+    AuditAction.RETRACT: "The record was withdrawn, with a reason; nothing is deleted.",
+    AuditAction.MERGE: "The record was moved to the organisation another was merged into.",
+}

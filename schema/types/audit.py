@@ -6,13 +6,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from db import models, queries
-from db.enums import AuditAction
 from schema.context import Info, loaders
 from schema.mutations.editing import require_role
 from schema.reads.pagination import DEFAULT_PAGE, Connection, page_arguments
+from schema.types.enums import AuditAction
 from schema.types.query import list_of
-
-strawberry.enum(AuditAction)
 
 
 @strawberry.type(description="One change to the register. Entries are never changed or deleted.")

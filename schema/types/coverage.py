@@ -12,6 +12,7 @@ from db import models
 from db.queries import GroupParticipation
 from schema.context import Info, loaders
 from schema.reads.loaders import GroupTree
+from schema.types.enums import define
 
 if TYPE_CHECKING:
     from schema.types.consultations import Consultation, Evidence, Expectation
@@ -26,11 +27,22 @@ OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organ
 StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
 
 
-@strawberry.enum(description="Whether a group took part in making a document.")
 class CoverageStatus(enum.StrEnum):
-    CONSULTED = "CONSULTED"  # an organisation of the group, or of a group below it, took part
-    NOT_CONSULTED = "NOT_CONSULTED"  # a source shows the group was not consulted
-    NO_RECORD = "NO_RECORD"  # the register holds nothing either way
+    CONSULTED = "CONSULTED"
+    NOT_CONSULTED = "NOT_CONSULTED"
+    NO_RECORD = "NO_RECORD"
+
+
+define(
+    CoverageStatus,
+    "Whether a group took part in making a document, as the register's sources show.",
+    {
+        CoverageStatus.CONSULTED: "A source shows an organisation of the group, or of a group "
+        "below it, took part.",
+        CoverageStatus.NOT_CONSULTED: "A source shows the group was not consulted.",
+        CoverageStatus.NO_RECORD: "The register holds no record either way.",
+    },
+)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,24 @@ from schema.ids import encode_cursor
 from schema.reads.pagination import DEFAULT_PAGE, Edge, PageInfo, page_arguments, page_info
 from schema.reads.resolve import required
 from schema.types.consultations import Evidence
+from schema.types.enums import define
 from schema.types.node import Node
 from schema.types.query import NODE_TYPES
 
 MAX_SEARCH_TEXT = 200
 
-strawberry.enum(SearchField, description="Which field of a record a search matched.")
+define(
+    SearchField,
+    "Which field of a record a search matched.",
+    {
+        SearchField.TITLE: "A document's title.",
+        SearchField.TEXT: "A document's stored full text.",
+        SearchField.PRINCIPLE: "A principle's title or text.",
+        SearchField.NAME: "An organisation's name.",
+        SearchField.ALIAS: "Another name of an organisation.",
+        SearchField.QUOTE: "An evidence quote.",
+    },
+)
 
 FROM_ROW: dict[type[models.Base], Callable[[Any], Node]] = dict(NODE_TYPES.values())
 
