@@ -225,22 +225,22 @@ def _install_assets(settings: Settings, *, force: bool = False) -> None:
     print(
         f"Installed {names} in {settings.assets_dir}."
         if installed
-        else f"GraphiQL's files are already installed in {settings.assets_dir}.",
+        else f"The browser files are already installed in {settings.assets_dir}.",
         file=sys.stderr,
     )
 
 
 def _prepare_assets(settings: Settings) -> None:
-    """First run: fetch GraphiQL's files; offline, serve anyway (the page says what to do)."""
+    """First run: fetch the browser files; offline, serve anyway (the pages say what to do)."""
     if not missing(settings.assets_dir):
         return
     try:
         installed = install(settings.assets_dir, registry=settings.npm_registry)
     except AssetError as error:
-        log.warning("GraphiQL's files are not installed", extra={"error": str(error)})
+        log.warning("the browser files are not installed", extra={"error": str(error)})
         return
     log.info(
-        "installed GraphiQL's files",
+        "installed the browser files",
         extra={"packages": [f"{p.name}@{p.version}" for p in installed]},
     )
 

@@ -69,7 +69,7 @@ def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> Non
         output = server.communicate(timeout=30)[0].decode()
     assert server.returncode == 0, output
     assert "Traceback" not in output
-    assert "GraphiQL's files are not installed" in output
+    assert "the browser files are not installed" in output
     assert f"Footprint: using the SQLite file {tmp_path / 'footprint.db'}." in output
     assert f"serving http://127.0.0.1:{port}/dashboard" in output
 

@@ -441,7 +441,7 @@ def test_an_unreachable_registry_is_a_clear_error_and_serve_goes_on(
         update={"assets_dir": tmp_path / "assets", "npm_registry": "http://127.0.0.1:9"}
     )
     _prepare_assets(settings)
-    assert "GraphiQL's files are not installed" in caplog.text
+    assert "the browser files are not installed" in caplog.text
     assert missing(tmp_path / "assets")
 
 
