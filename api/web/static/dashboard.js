@@ -80,6 +80,13 @@
     return node;
   }
 
+  // Replace a node's children with these (strings, nodes or lists of them).
+  function fill(node) {
+    node.replaceChildren();
+    for (var i = 1; i < arguments.length; i++) append(node, arguments[i]);
+    return node;
+  }
+
   function append(node, child) {
     if (child === null || child === undefined || child === false) return;
     if (Array.isArray(child)) child.forEach(function (c) { append(node, c); });
@@ -158,10 +165,14 @@
     return parts.map(function (part, index) { return index % 2 ? el("mark", null, part) : part; });
   }
 
-  // Repeated quotes (one quote backing several claims) once.
+  // The same quote from the same place, backing several claims, once.
+  function citedAs(evidence) { return [evidence.source.slug, evidence.locator, evidence.quote].join("\u0000"); }
   function unique(evidence) {
     var seen = {};
-    return evidence.filter(function (e) { return seen[e.id] ? false : (seen[e.id] = true); });
+    return evidence.filter(function (e) {
+      var key = citedAs(e);
+      return seen[key] ? false : (seen[key] = true);
+    });
   }
 
   function hashParams() {
@@ -501,7 +512,7 @@
       p.shapedBy.forEach(function (i) { effects[i.effect] = true; });
     });
     model.edges.forEach(function (e) {
-      (e.evidence || []).forEach(function (x) { confidences[x.confidence] = true; });
+      if (!e.group) confidences[firstConfidence(e.evidence)] = true;  // the confidence it is drawn by
     });
     var items = [el("li", null, keySwatch("consultation", ""), "took part in the document (any role)")];
     valuesOf("InfluenceEffect").forEach(function (v, index) {
@@ -572,7 +583,7 @@
     section.draw = function () {
       if (!pictures || !pictures.available()) { host.replaceChildren(noPicture()); return; }
       pictures.network(host, model, function (edge) {
-        chosen.replaceChildren(el("h3", null, edge.claim), edgeEvidence(edge));
+        fill(chosen, el("h3", null, edge.claim), edgeEvidence(edge));
       });
     };
     return section;
@@ -602,8 +613,8 @@
         return el("li", { class: "gap" },
           el("p", null, el("strong", null, g.group.name), " ", badge(g.status, false)),
           el("p", null, term("CoverageStatus", g.status).definition),
-          unique(g.evidence).length ? [el("p", null, "Evidence for the status:"),
-            evidenceDisclosure(g.evidence, g.group.name + " " + label("CoverageStatus", g.status))] : null,
+          unique(g.evidence).length ? el("div", { class: "line" }, "Evidence for the status: ",
+            evidenceDisclosure(g.evidence, g.group.name + " " + label("CoverageStatus", g.status))) : null,
           el("p", null, "Expected because:"), expectedBecause(g));
       })) : el("p", null, "No expected group was left out."));
   }
@@ -613,7 +624,7 @@
     var lines = [];
     var byKey = {};
     principle.shapedBy.forEach(function (i) {
-      var key = i.effect + "|" + i.evidence.map(function (e) { return e.id; }).join(",");
+      var key = [i.effect].concat(i.evidence.map(citedAs)).join("\u0001");
       if (!byKey[key]) lines.push(byKey[key] = { effect: i.effect, who: [], evidence: i.evidence });
       byKey[key].who.push(i.organisation);
     });
@@ -863,7 +874,7 @@
     panel.scrollIntoView({ block: "nearest" });
     return gql(CELL, { slug: row.document.slug }).then(function (data) {
       var found = data.document.coverage.groups.filter(function (g) { return g.group.slug === column.slug; })[0];
-      panel.replaceChildren(el("h3", { tabindex: "-1" }, row.document.title + " × " + column.name),
+      fill(panel, el("h3", { tabindex: "-1" }, row.document.title + " × " + column.name),
         found ? groupEvidence(found) : el("p", null, label("CoverageStatus", "NO_RECORD") +
           ": the group neither took part nor was expected to, as far as the register knows."));
       panel.querySelector("h3").focus();
@@ -970,7 +981,7 @@
             "Only documents the register records consultation on are listed; the sources they " +
             "cite can be added with the filters above.") + " Choose a cell for its evidence."),
         matrixControls(settings, answers[0].stakeholderGroups),
-        el("section", { "aria-labelledby": "heat" }, el("h2", { id: "heat" }, "At a glance"),
+        el("section", { class: "at-a-glance", "aria-labelledby": "heat" }, el("h2", { id: "heat" }, "At a glance"),
           el("figure", { class: "picture-frame" }, el("figcaption", null,
             "The same matrix as a heat map: one colour per status, gaps outlined. The table below " +
             "holds every cell in words."), heat)),

@@ -72,9 +72,43 @@
       }
     });
   }
+  function set(element, name, value) {
+    if (value === null) { if (element.hasAttribute(name)) element.removeAttribute(name); }
+    else if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+  }
+
+  // What axe-core finds in GraphiQL's own markup, mended after each render: its tab list holds
+  // close and add buttons too (so it reads as a toolbar of buttons, the open one marked
+  // current), its editors' text areas have no names, and the answer scrolls without a keyboard.
+  function mendAccessibility(root) {
+    root.querySelectorAll("ul.graphiql-tabs").forEach(function (list) {
+      set(list, "role", "toolbar");
+      set(list, "aria-label", "Open questions");
+    });
+    root.querySelectorAll("li.graphiql-tab").forEach(function (tab) {
+      set(tab, "role", "presentation");
+      set(tab, "aria-selected", null);
+      var button = tab.querySelector(".graphiql-tab-button");
+      if (button) set(button, "aria-current", tab.classList.contains("graphiql-tab-active") ? "true" : null);
+    });
+    root.querySelectorAll(".CodeMirror textarea").forEach(function (area) {
+      var name = area.closest(".graphiql-query-editor") ? "Query"
+        : area.closest(".result-window") ? "Answer"
+        : area.closest(".graphiql-editor") && area.closest(".graphiql-editor").previousElementSibling ? "Headers"
+        : "Variables";
+      set(area, "aria-label", name);
+    });
+    root.querySelectorAll(".result-window .CodeMirror-scroll").forEach(function (scroll) {
+      set(scroll, "tabindex", "0");
+      set(scroll, "role", "region");
+      set(scroll, "aria-label", "Answer");
+    });
+  }
+
   var root = document.getElementById("graphiql");
-  new MutationObserver(function () { titleTabs(root); wrapLines(root); })
-    .observe(root, { childList: true, subtree: true, characterData: true });
+  new MutationObserver(function () { titleTabs(root); wrapLines(root); mendAccessibility(root); })
+    .observe(root, { childList: true, subtree: true, characterData: true, attributes: true,
+      attributeFilter: ["class", "aria-selected", "role"] });
 
   var savedPlugin = { title: "Saved questions", icon: GraphiQL.React.StarIcon, content: SavedQuestions };
   var plugins = [savedPlugin];

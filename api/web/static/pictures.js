@@ -41,9 +41,12 @@
     var width = widthOf(host);
     var row = 24;
     var top = 12;
-    var labelChars = Math.max(12, Math.floor(width / 26));
-    var leftX = Math.min(width * 0.42, labelChars * 7.2 + 10);
-    var rightX = width - Math.min(width * 0.36, labelChars * 6.4 + 10);
+    var charWidth = 7.2;  // of the 12 px labels, generously
+    var clamp = function (value, low, high) { return Math.max(low, Math.min(high, Math.floor(value))); };
+    var leftChars = clamp(width * 0.36 / charWidth, 10, 48);
+    var rightChars = clamp(width * 0.3 / charWidth, 10, 44);
+    var leftX = leftChars * charWidth + 16;
+    var rightX = width - rightChars * charWidth - 18;
     var y = top;
     var place = {};
     var items = [];
@@ -85,7 +88,7 @@
     items.forEach(function (entry) {
       if (entry.heading) {
         left.append("text").attr("class", "heading").attr("x", leftX - 12).attr("y", entry.y)
-          .attr("text-anchor", "end").call(clip, entry.heading, labelChars);
+          .attr("text-anchor", "end").call(clip, entry.heading, leftChars - 2);
         return;
       }
       var node = entry.node;
@@ -93,7 +96,7 @@
         .attr("class", "node" + (node.missing ? " missing " + node.statusClass : ""));
       g.append("circle").attr("r", node.missing ? 7 : 5.5);
       g.append("text").attr("x", -12).attr("dy", "0.35em").attr("text-anchor", "end")
-        .call(clip, node.label, labelChars);
+        .call(clip, node.label, leftChars);
     });
     var right = svg.append("g").attr("class", "nodes right");
     model.right.forEach(function (item) {
@@ -101,7 +104,7 @@
       var g = right.append("g").attr("class", "node target")
         .attr("transform", "translate(" + p.x + "," + p.y + ")");
       g.append("rect").attr("x", -6).attr("y", -6).attr("width", 12).attr("height", 12);
-      g.append("text").attr("x", 12).attr("dy", "0.35em").call(clip, item.label, labelChars);
+      g.append("text").attr("x", 12).attr("dy", "0.35em").call(clip, item.label, rightChars);
     });
     return { select: function (id) {
       var found = model.edges.filter(function (e) { return e.id === id; })[0];
@@ -170,7 +173,7 @@
         .attr("y1", laneY + lane / 2).attr("y2", laneY + lane / 2);
       svg.append("text").attr("class", "heading").attr("x", margin.left - 8)
         .attr("y", laneY + lane / 2).attr("dy", "0.35em").attr("text-anchor", "end")
-        .call(clip, name, Math.floor(margin.left / charWidth));
+        .call(clip, name, Math.floor((margin.left - 10) / 7.6));  // bold
     });
     var ROWS = [-13, 21, -29, 37];
     var taken = {};  // lane -> row -> [[x0, x1], ...]
