@@ -145,7 +145,9 @@ class Offline:
 
 
 def _open(browser: Browser, base: str, axe: str, width: int = 1366, height: int = 900) -> Offline:
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, accept_downloads=True
+    )
     # Injected by the browser itself, before the page's scripts: the page's Content-Security-
     # Policy (no inline script) stays on, and the page never loads axe-core itself.
     context.add_init_script(script=axe)
@@ -420,7 +422,7 @@ def test_the_matrix_fits_1366_pixels_with_the_gap_in_sight_and_filters_and_downl
     # A cell opens its evidence under the table.
     cell.get_by_role("button").click()
     panel = page.locator(".cell-evidence")
-    expect(panel.get_by_role("heading")).to_have_text(f"{NPCC_TITLE} × Women's groups")
+    expect(panel.get_by_role("heading")).to_have_text(f"{NPCC_TITLE} \u00d7 Women's groups")
     expect(panel).to_contain_text("Answer to question 10")
 
     # What is shown downloads as CSV.

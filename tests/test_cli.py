@@ -6,6 +6,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,31 +31,50 @@ def _free_port() -> int:
         return port
 
 
-def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> None:
+@dataclass
+class Served:
+    base: str
+    port: int
+    output: str = ""  # all it printed, once it has stopped
+    returncode: int | None = None
+
+
+@contextmanager
+def _serving(tmp_path: Path, ready: str, **env: str) -> Iterator[Served]:
+    """`footprint serve` on a free port, offline (the browser files cannot be fetched), until
+    `ready` answers 200; stopped with Ctrl-C afterwards."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "serve", "--port", str(port)],
         cwd=tmp_path,
-        # Offline: GraphiQL's files cannot be fetched, and serving goes on without them.
         env=_environment(
-            FOOTPRINT_ASSETS_DIR=str(tmp_path / "assets"), FOOTPRINT_NPM_REGISTRY=UNREACHABLE
+            FOOTPRINT_ASSETS_DIR=str(tmp_path / "assets"), FOOTPRINT_NPM_REGISTRY=UNREACHABLE, **env
         ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    served = Served(f"http://127.0.0.1:{port}", port)
     try:
-        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if httpx.get(served.base + ready, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
         else:
-            pytest.fail("the server did not become ready within 60 s")
+            pytest.fail(f"the server did not answer {ready} within 60 s")
+        yield served
+    finally:
+        server.send_signal(signal.SIGINT)
+        served.output = server.communicate(timeout=30)[0].decode()
+        served.returncode = server.returncode
+
+
+def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> None:
+    with _serving(tmp_path, "/readyz") as served:
         answer = httpx.post(
-            f"{base}/graphql",
+            f"{served.base}/graphql",
             json={
                 "query": '{ documents { totalCount } document(slug: "npcc-foi-059-19") { kind } }'
             },
@@ -61,17 +83,14 @@ def test_first_serve_on_sqlite_migrates_seeds_and_answers(tmp_path: Path) -> Non
         assert answer["data"]["document"] == {"kind": "FOI_RESPONSE"}
         assert answer["data"]["documents"]["totalCount"] >= 3
         assert (tmp_path / "footprint.db").exists()
-        graphiql = httpx.get(f"{base}/graphql", headers={"accept": "text/html"}, timeout=10)
+        graphiql = httpx.get(f"{served.base}/graphql", headers={"accept": "text/html"}, timeout=10)
         assert graphiql.status_code == 503
         assert "footprint assets install" in graphiql.text
-    finally:
-        server.send_signal(signal.SIGINT)
-        output = server.communicate(timeout=30)[0].decode()
-    assert server.returncode == 0, output
-    assert "Traceback" not in output
-    assert "the browser files are not installed" in output
-    assert f"Footprint: using the SQLite file {tmp_path / 'footprint.db'}." in output
-    assert f"serving http://127.0.0.1:{port}/dashboard" in output
+    assert served.returncode == 0, served.output
+    assert "Traceback" not in served.output
+    assert "the browser files are not installed" in served.output
+    assert f"Footprint: using the SQLite file {tmp_path / 'footprint.db'}." in served.output
+    assert f"serving http://127.0.0.1:{served.port}/dashboard" in served.output
 
 
 def test_assets_install_offline_is_a_clear_error(tmp_path: Path) -> None:
@@ -223,39 +242,18 @@ def test_serve_on_a_port_in_use_names_it(tmp_path: Path) -> None:
 def test_serve_with_the_database_down_says_where_serves_pages_and_retries(
     tmp_path: Path,
 ) -> None:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=_environment(
-            DATABASE_URL=REFUSED,
-            FOOTPRINT_DB_CONNECT_TIMEOUT="1",
-            FOOTPRINT_ASSETS_DIR=str(tmp_path / "assets"),
-            FOOTPRINT_NPM_REGISTRY=UNREACHABLE,
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/livez", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start within 60 s")
-        assert httpx.get(f"{base}/dashboard", timeout=5).status_code == 200
-        answer = httpx.post(f"{base}/graphql", json={"query": "{ documents { totalCount } }"})
+    with _serving(
+        tmp_path, "/livez", DATABASE_URL=REFUSED, FOOTPRINT_DB_CONNECT_TIMEOUT="1"
+    ) as served:
+        assert httpx.get(f"{served.base}/dashboard", timeout=5).status_code == 200
+        answer = httpx.post(
+            f"{served.base}/graphql", json={"query": "{ documents { totalCount } }"}
+        )
         assert answer.status_code == 503
         assert answer.json()["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
         assert "127.0.0.1" not in answer.text  # the client is told no host
         time.sleep(6)  # one retry
-    finally:
-        server.send_signal(signal.SIGINT)
-        output = server.communicate(timeout=30)[0].decode()
+    output = served.output
     assert (
         "footprint: cannot use PostgreSQL at 127.0.0.1:1 (database nowhere, user nobody): "
         "the connection was refused" in output
@@ -264,61 +262,3 @@ def test_serve_with_the_database_down_says_where_serves_pages_and_retries(
     assert output.count('"message":"the database cannot be used; trying again"') >= 2
     assert "s3cret-pw" not in output
     assert "Traceback" not in output
-
-
-def test_seeding_the_same_synthetic_register_twice_is_refused_cleanly(tmp_path: Path) -> None:
-    def seed() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "api", "seed", "--synthetic", "3", "--random-seed", "7"],
-            cwd=tmp_path,
-            env=_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'scale.db'}"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    migrate = subprocess.run(
-        [sys.executable, "-m", "api", "migrate"],
-        cwd=tmp_path,
-        env=_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'scale.db'}"),
-        capture_output=True,
-        timeout=60,
-    )
-    assert migrate.returncode == 0
-    assert seed().returncode == 0
-    again = seed()
-    assert again.returncode == 1
-    assert "already present" in again.stderr
-    assert "Traceback" not in again.stderr
-
-
-def test_tokens_are_shown_once_listed_without_secrets_and_revocable(tmp_path: Path) -> None:
-    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path / 'tokens.db'}")
-
-    def footprint(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "api", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    assert footprint("migrate").returncode == 0
-    created = footprint(
-        "token", "create", "alice-laptop", "--role", "admin", "--expires-in-days", "30"
-    )
-    assert created.returncode == 0, created.stderr
-    token = created.stdout.strip()
-    assert token.startswith("fp_") and len(token) > 40
-    assert "shown only now" in created.stderr
-    assert footprint("token", "create", "alice-laptop").returncode == 1  # names are unique
-    listed = footprint("token", "list")
-    assert "alice-laptop\tadmin\t" + token[:9] + "..." in listed.stdout
-    assert token not in listed.stdout and "\tactive" in listed.stdout
-    assert footprint("token", "revoke", "alice-laptop").returncode == 0
-    assert "\trevoked" in footprint("token", "list").stdout
-    again = footprint("token", "revoke", "alice-laptop")
-    assert again.returncode == 1 and "no active token" in again.stderr
-    assert footprint("token", "create", "bob", "--expires-in-days", "0").returncode == 2

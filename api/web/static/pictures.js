@@ -126,7 +126,7 @@
       .attr("transform", function (c, i) {
         return "translate(" + (left + size * (i + 0.5)) + "," + (top - 6) + ") rotate(-50)";
       })
-      .call(function (s) { s.each(function (c) { clip(window.d3.select(this), c.label, 24); }); });
+      .call(function (s) { s.each(function (c) { clip(window.d3.select(this), c.label, 30); }); });
     svg.append("g").attr("class", "row-labels").selectAll("text").data(model.rows).join("text")
       .attr("x", left - 6).attr("y", function (r, i) { return top + size * (i + 0.5); })
       .attr("dy", "0.35em").attr("text-anchor", "end")
