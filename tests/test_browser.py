@@ -28,6 +28,7 @@ from playwright.sync_api import (
     Browser,
     ConsoleMessage,
     Error,
+    FloatRect,
     Locator,
     Page,
     Route,
@@ -220,10 +221,16 @@ def _background(locator: Locator) -> str:
     return colour
 
 
-def _within_viewport(page: Page, locator: Locator) -> bool:
+def _box(locator: Locator) -> FloatRect:
     box = locator.bounding_box()
+    assert box is not None, "not shown"
+    return box
+
+
+def _within_viewport(page: Page, locator: Locator) -> bool:
+    box = _box(locator)
     viewport = page.viewport_size
-    assert box is not None and viewport is not None
+    assert viewport is not None
     return box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
 
 
@@ -444,6 +451,18 @@ def test_the_matrix_fits_1366_pixels_with_the_gap_in_sight_and_filters_and_downl
     titles = table.locator("tbody th").all_inner_texts()
     assert NPCC_TITLE in titles and len(titles) == 3  # every guidance document
     assert "kind=GUIDANCE" in page.url and "all=1" in page.url
+    # On a smaller screen the table scrolls in its region; the header row and the document
+    # column stay in view.
+    page.set_viewport_size({"width": 1024, "height": 480})
+    corner, document_column = table.locator("thead th").first, table.locator("tbody th").first
+    before = (_box(corner), _box(document_column))
+    region.evaluate("r => { r.scrollLeft = 400; r.scrollTop = 200; }")
+    assert region.evaluate("r => r.scrollLeft > 0 && r.scrollTop > 0")
+    after = (_box(corner), _box(document_column))
+    assert after[0]["x"] == before[0]["x"]  # the corner cell stays...
+    assert abs(after[0]["y"] - _box(region)["y"]) <= 3  # ...at the region's top (the caption goes)
+    assert after[1]["x"] == before[1]["x"]  # the document column stays
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.locator("details.control summary").click()
     for box in page.get_by_role("group", name="Groups to show").get_by_role("checkbox").all():
         if box.evaluate("b => b.value") not in ("womens-groups", "government"):
