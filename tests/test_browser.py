@@ -351,7 +351,7 @@ def test_every_consulted_shaped_and_left_out_opens_its_evidence_in_place(
     left_out = page.get_by_role("region", name="Left out")
     womens = left_out.get_by_role("listitem").filter(has_text="Women's groups").first
     expect(womens.locator(".badge")).to_have_text("✗ Not consulted")
-    womens.get_by_role("button", name="Evidence: Women's groups Not consulted").click()
+    womens.get_by_role("button", name="Evidence (1): Women's groups Not consulted").click()
     expect(womens).to_contain_text("Answer to question 10")
     expect(womens).to_contain_text("Inferred")
     expect(womens).to_contain_text("FOI request: Question 10 of FOI request 059/19")

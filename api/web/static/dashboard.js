@@ -308,12 +308,13 @@
   }
 
   var opened = 0;
-  // A button that shows `content()` (evidence) right below it, and hides it again.
-  function disclosure(text, name, content) {
+  // A button that shows `content()` (evidence) right below it, and hides it again. Its name
+  // says what it shows, beginning with the words it shows.
+  function disclosure(text, about, content) {
     var id = "evidence-" + (++opened);
     var panel = el("div", { id: id, class: "evidence", hidden: true });
     var button = el("button", { type: "button", class: "reveal", "aria-expanded": "false",
-      "aria-controls": id, "aria-label": name || null,
+      "aria-controls": id, "aria-label": text + ": " + about,
       onclick: function () {
         var open = button.getAttribute("aria-expanded") === "true";
         if (!open && !panel.children.length) append(panel, content());
@@ -326,7 +327,7 @@
   function evidenceDisclosure(evidence, name) {
     evidence = unique(evidence);
     if (!evidence.length) return el("span", { class: "no-evidence" }, "no quote recorded");
-    return disclosure("Evidence (" + evidence.length + ")", "Evidence: " + name, function () {
+    return disclosure("Evidence (" + evidence.length + ")", name, function () {
       return evidence.map(citation);
     });
   }
@@ -554,7 +555,7 @@
         var parts = edge.claim.split(" — ");
         return el("tr", { "data-edge": edge.id }, el("th", { scope: "row" }, parts[0]),
           el("td", null, parts.slice(1).join(" — ")),
-          el("td", null, edge.group ? disclosure("Evidence", "Evidence: " + edge.claim, function () {
+          el("td", null, edge.group ? disclosure("Evidence", edge.claim, function () {
             return groupEvidence(edge.group);
           }) : evidenceDisclosure(edge.evidence, edge.claim)));
       })));
@@ -900,8 +901,9 @@
         var c = row.cells[index];
         return el("li", { class: c.gap ? "gap" : null }, el("strong", null, columns[index].name), " ",
           badge(c.status, false), c.gap ? [" ", gapWord()] : null,
-          " ", el("button", { type: "button", class: "reveal", onclick: function () { open(row, columns[index]); } },
-            "Evidence"));
+          " ", el("button", { type: "button", class: "reveal",
+            "aria-label": "Evidence: " + columns[index].name + " on " + row.document.title,
+            onclick: function () { open(row, columns[index]); } }, "Evidence"));
       })) : el("p", null, "No gap recorded."),
       consulted.length ? el("p", null, el("strong", null, "Consulted: "), consulted.join(", ")) : null,
       unknown ? el("p", { class: "facts" }, unknown + " other groups: " +
@@ -1054,32 +1056,36 @@
       if (!g) return el("td", null, badge("NO_RECORD", false));
       var gap = g.expectedBecause.length > 0 && g.status !== "CONSULTED";
       return el("td", { class: gap ? "gap" : null }, badge(g.status, false), gap ? [" ", gapWord()] : null, " ",
-        disclosure("Evidence", "Evidence: " + g.group.name + " on " + doc.title, function () {
+        disclosure("Evidence", g.group.name + " on " + doc.title, function () {
           return groupEvidence(g);
         }));
     }
     var overlap = answer.compareDocuments.organisations;
-    function names(list) {
-      return list.length ? el("ul", null, list.map(function (o) { return el("li", null, o.name); }))
-        : el("p", null, "None.");
+    function names(id, heading, list) {
+      return el("section", { "aria-labelledby": id }, el("h3", { id: id }, heading),
+        list.length ? el("ul", null, list.map(function (o) { return el("li", null, o.name); }))
+          : el("p", null, "None."));
     }
+    function column(doc) { return el("th", { scope: "col" }, documentLink(doc)); }
     return el("div", null,
       el("section", { "aria-labelledby": "side-by-side" },
         el("h2", { id: "side-by-side" }, "Groups, side by side"),
-        el("div", { class: "table-region", role: "region", tabindex: "0", "aria-labelledby": "side-by-side" },
-          el("table", { class: "compare" },
-            el("thead", null, el("tr", null, el("th", { scope: "col" }, "Group"),
-              el("th", { scope: "col" }, documentLink(answer.a)), el("th", { scope: "col" }, documentLink(answer.b)))),
-            el("tbody", null, order.map(function (group) {
-              var pair = byGroup[group.slug];
-              return el("tr", null, el("th", { scope: "row" }, group.name), side(pair[0], answer.a), side(pair[1], answer.b));
-            }))))),
+        el("div", { class: "table-region", role: "region", tabindex: "0",
+          "aria-labelledby": "side-by-side" },
+        el("table", { class: "compare" },
+          el("thead", null, el("tr", null, el("th", { scope: "col" }, "Group"),
+            column(answer.a), column(answer.b))),
+          el("tbody", null, order.map(function (group) {
+            var pair = byGroup[group.slug];
+            return el("tr", null, el("th", { scope: "row" }, group.name),
+              side(pair[0], answer.a), side(pair[1], answer.b));
+          }))))),
       el("section", { "aria-labelledby": "organisations" },
         el("h2", { id: "organisations" }, "Organisations that took part"),
         el("div", { class: "columns" },
-          el("section", { "aria-labelledby": "only-a" }, el("h3", { id: "only-a" }, "Only in ", answer.a.title), names(overlap.onlyA)),
-          el("section", { "aria-labelledby": "both" }, el("h3", { id: "both" }, "In both"), names(overlap.both)),
-          el("section", { "aria-labelledby": "only-b" }, el("h3", { id: "only-b" }, "Only in ", answer.b.title), names(overlap.onlyB)))));
+          names("only-a", "Only in " + answer.a.title, overlap.onlyA),
+          names("both", "In both", overlap.both),
+          names("only-b", "Only in " + answer.b.title, overlap.onlyB))));
   }
 
   // --- routing -------------------------------------------------------------------------------
