@@ -119,14 +119,14 @@
     var labelChars = width < 520 ? 14 : 30;
     var left = labelChars * 6.6 + 8;
     var size = Math.max(14, Math.min(52, (width - left - 4) / Math.max(1, model.columns.length)));
-    var top = 120;
+    var top = 150;
     var height = top + size * model.rows.length + 4;
     var svg = svgIn(host, width, height, "heatmap");
     svg.append("g").attr("class", "column-labels").selectAll("text").data(model.columns).join("text")
       .attr("transform", function (c, i) {
         return "translate(" + (left + size * (i + 0.5)) + "," + (top - 6) + ") rotate(-50)";
       })
-      .call(function (s) { s.each(function (c) { clip(window.d3.select(this), c.label, 30); }); });
+      .call(function (s) { s.each(function (c) { clip(window.d3.select(this), c.label, 28); }); });
     svg.append("g").attr("class", "row-labels").selectAll("text").data(model.rows).join("text")
       .attr("x", left - 6).attr("y", function (r, i) { return top + size * (i + 0.5); })
       .attr("dy", "0.35em").attr("text-anchor", "end")
