@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,7 +20,8 @@ from api.metrics import Metrics
 from api.middleware import RequestContextMiddleware
 from api.rate_limit import MutationRateLimit, TokenBuckets
 from api.settings import Settings
-from api.web.routes import web_routes
+from api.startup import watch
+from api.web.routes import GraphiQLFirst, web_routes
 from db.engine import create_engine, create_sessionmaker
 from schema import build_schema
 from schema.reads.limits import QueryLimits
@@ -41,8 +43,9 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
     sessionmaker = create_sessionmaker(engine)
     breaker = DatabaseBreaker()
     limits = _query_limits(settings)
+    schema = build_schema(_rate_limit(settings), limits, policies=policies)
     graphql = GraphQLView(
-        build_schema(_rate_limit(settings), limits, policies=policies),
+        schema,
         sessionmaker,
         graphiql=settings.graphiql,
         assets_dir=settings.assets_dir,
@@ -52,31 +55,34 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         breaker=breaker,
     )
     metrics = Metrics(engine)
+    # Admission control guards the API only: pages and files answer whatever the database does.
+    api = LoadShedding(
+        graphql,
+        max_in_flight=settings.max_in_flight,
+        max_active=settings.max_active,
+        queue_timeout=settings.queue_timeout,
+        breaker=breaker,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        watching = asyncio.create_task(watch(engine, settings.database_url))
         yield
+        watching.cancel()
+        with suppress(asyncio.CancelledError):
+            await watching
         await engine.dispose()
 
     app = Starlette(
         routes=[
             Route("/", home),
-            Route("/graphql", graphql),
+            Route("/graphql", GraphiQLFirst(graphql, api)),
             Route("/livez", livez),
             Route("/readyz", readyz),
-            *web_routes(settings.assets_dir),
+            *web_routes(settings.assets_dir, schema._schema),
             Route("/metrics", metrics.endpoint),
         ],
-        middleware=[
-            Middleware(RequestContextMiddleware, metrics=metrics),
-            Middleware(
-                LoadShedding,
-                max_in_flight=settings.max_in_flight,
-                max_active=settings.max_active,
-                queue_timeout=settings.queue_timeout,
-                breaker=breaker,
-            ),
-        ],
+        middleware=[Middleware(RequestContextMiddleware, metrics=metrics)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import errno
 import logging
 import os
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -18,10 +20,12 @@ from sqlalchemy.exc import DBAPIError
 
 from api.logs import configure_logging
 from api.settings import Settings
+from api.startup import RETRY_SECONDS, check
 from api.web.assets import AssetError, install, missing
 from db import tokens
 from db.engine import create_engine, create_sessionmaker
 from db.enums import TokenRole
+from db.faults import sqlite_folder_problem, where, why
 from db.migrate import upgrade
 from db.models import Document
 from db.queries import count_of
@@ -33,21 +37,66 @@ from seeds.synthetic import SyntheticRegisterExists, generate_into
 
 log = logging.getLogger("footprint.cli")
 
+DATABASE_HELP = """\
+the database:
+  DATABASE_URL  postgresql://user:password@host:5432/database, or sqlite:///path/file.db;
+                unset: the SQLite file ./footprint.db, which serve creates and seeds.
+  Every other setting is a FOOTPRINT_* variable (or a line in ./.env): docs/operations.md.
+"""
+
+
+class UsageError(Exception):
+    """A command given arguments it cannot use: said with that command's own usage."""
+
+
+class CommandFailed(Exception):
+    """A command could not do its work; the message says what and why."""
+
+
+def _number(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return parse
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="footprint", description="Footprint: a register of who shaped public guidance."
+        prog="footprint",
+        description="Footprint: a register of who shaped public guidance.",
+        epilog=DATABASE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)")
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
-    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help,
+            description=help[:1].upper() + help[1:] + ".",
+            epilog=DATABASE_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
-    commands.add_parser("migrate", help="bring the database schema up to date")
+    serve = command("serve", "serve the API, GraphiQL at /graphql and the dashboard")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; 0.0.0.0: all)")
+    serve.add_argument("--port", type=_number(1, 65535), help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=_number(1, 64), help="worker processes (default 1)")
+    serve.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the database answers, migrated, then exit (0: it does)",
+    )
 
-    seed = commands.add_parser("seed", help="load the curated records of the source documents")
+    command("migrate", "bring the database schema up to date")
+
+    seed = command("seed", "load the curated records of the source documents")
     seed.add_argument(
         "--synthetic",
         type=int,
@@ -56,19 +105,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.add_argument("--random-seed", type=int, default=1, help="for --synthetic (default 1)")
 
-    token = commands.add_parser("token", help="manage editors' and admins' bearer tokens")
+    token = command("token", "manage editors' and admins' bearer tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="issue a token (it is shown only once)")
     create.add_argument("name", help="who or what holds it, e.g. alice-laptop")
     create.add_argument("--role", choices=["editor", "admin"], default="editor")
-    create.add_argument("--expires-in-days", type=int, metavar="DAYS", help="default: never")
+    create.add_argument(
+        "--expires-in-days", type=_number(1, 36_500), metavar="DAYS", help="default: never"
+    )
     token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
     revoke = token_commands.add_parser("revoke", help="revoke a token at once")
     revoke.add_argument("name")
 
-    load = commands.add_parser(
-        "import", help="load an export (or any folder in the seed format), all or nothing"
-    )
+    load = command("import", "load an export (or any folder in the seed format), all or nothing")
     load.add_argument("directory", type=Path, metavar="DIR")
     load.add_argument(
         "--dry-run", action="store_true", help="check and count the changes, write nothing"
@@ -77,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         "--actor", default="import", help="who the audit trail names (default import)"
     )
 
-    dump = commands.add_parser("export", help="write the whole register in the seed format")
+    dump = command("export", "write the whole register in the seed format")
     dump.add_argument(
         "--output",
         type=Path,
@@ -86,11 +135,13 @@ def _parser() -> argparse.ArgumentParser:
         help="folder to write (default ./footprint-export); an earlier export there is replaced",
     )
 
-    table = commands.add_parser("export-csv", help="write consultations or influences as CSV")
+    table = command("export-csv", "write consultations or influences as CSV")
     table.add_argument("kind", choices=CSV_KINDS)
     table.add_argument("--output", type=Path, metavar="FILE", help="default: stdout")
 
-    assets = commands.add_parser("assets", help="GraphiQL's browser files, pinned in a lock file")
+    assets = commands.add_parser(
+        "assets", help="the browser files (GraphiQL, D3), pinned in a lock file"
+    )
     asset_commands = assets.add_subparsers(dest="assets_command", required=True, metavar="ACTION")
     fetch = asset_commands.add_parser(
         "install", help="fetch them from the npm registry, check their hashes, install them"
@@ -99,7 +150,17 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
+    _remember_parsers(parser)
     return parser
+
+
+def _remember_parsers(parser: argparse.ArgumentParser) -> None:
+    """Each (sub)command keeps its own parser in `args.parser`, to say its own usage on errors."""
+    parser.set_defaults(parser=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _remember_parsers(child)
 
 
 async def _is_empty(database_url: str) -> bool:
@@ -120,9 +181,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
     directory: Path = args.directory
     actor = args.actor.strip()
     if not directory.is_dir():
-        raise ValueError(f"no such folder: {directory}")
+        what = "is not a folder" if directory.exists() else "does not exist"
+        raise UsageError(f"{directory} {what}: give the folder of an export")
     if not actor or len(actor) > 100:
-        raise ValueError("--actor must be 1 to 100 characters")
+        raise UsageError("--actor must be 1 to 100 characters")
     report = asyncio.run(
         seed_database(settings.database_url, directory, actor=actor, dry_run=args.dry_run)
     )
@@ -149,6 +211,9 @@ def _export_csv(settings: Settings, kind: str, output: Path | None) -> None:
 
 def _prepare_embedded(settings: Settings) -> None:
     """First run on SQLite: create the schema and load the seeds so the API has data."""
+    problem = sqlite_folder_problem(settings.database_url)
+    if problem is not None:  # said before the migration tool meets it in a worse way
+        raise CommandFailed(f"cannot use {where(settings.database_url)}: {problem}")
     upgrade(settings.database_url)
     if asyncio.run(_is_empty(settings.database_url)):
         _seed(settings)
@@ -160,34 +225,57 @@ def _install_assets(settings: Settings, *, force: bool = False) -> None:
     print(
         f"Installed {names} in {settings.assets_dir}."
         if installed
-        else f"GraphiQL's files are already installed in {settings.assets_dir}.",
+        else f"The browser files are already installed in {settings.assets_dir}.",
         file=sys.stderr,
     )
 
 
 def _prepare_assets(settings: Settings) -> None:
-    """First run: fetch GraphiQL's files; offline, serve anyway (the page says what to do)."""
+    """First run: fetch the browser files; offline, serve anyway (the pages say what to do)."""
     if not missing(settings.assets_dir):
         return
     try:
         installed = install(settings.assets_dir, registry=settings.npm_registry)
     except AssetError as error:
-        log.warning("GraphiQL's files are not installed", extra={"error": str(error)})
+        log.warning("the browser files are not installed", extra={"error": str(error)})
         return
     log.info(
-        "installed GraphiQL's files",
+        "installed the browser files",
         extra={"packages": [f"{p.name}@{p.version}" for p in installed]},
     )
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    url = settings.database_url
+    if args.check:
+        problem = check(url, settings.db_connect_timeout)
+        if problem is not None:
+            raise CommandFailed(str(problem))
+        print(f"Footprint: {where(url)} answers, its schema up to date.", file=sys.stderr)
+        return
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    _check_address(host, port)
     if settings.embedded and settings.auto_setup:
         _prepare_embedded(settings)
     if settings.graphiql and settings.assets_auto_install:
         _prepare_assets(settings)
-    host = args.host or settings.host
-    port = args.port or settings.port
-    workers = args.workers or settings.workers
+    problem = check(url, settings.db_connect_timeout)
+    if problem is None:
+        print(f"Footprint: using {where(url)}.", file=sys.stderr)
+    else:
+        print(
+            f"footprint: {problem}\nServing anyway: the pages load and say what is wrong, and "
+            f"/graphql answers 503 until the database answers; trying it every "
+            f"{RETRY_SECONDS:g} s.",
+            file=sys.stderr,
+        )
+    print(
+        f"Footprint: serving http://{host}:{port}/dashboard and http://{host}:{port}/graphql "
+        "(Ctrl-C stops).",
+        file=sys.stderr,
+    )
     log.info("serving", extra={"url": f"http://{host}:{port}/graphql", "workers": workers})
     uvicorn.run(
         "api.app:make_app",
@@ -203,13 +291,32 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def _check_address(host: str, port: int) -> None:
+    """Fail now, naming host:port and why, rather than after setting up (uvicorn binds later)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise CommandFailed(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            hint = (
+                ": another server uses it; pick another port with --port"
+                if error.errno == errno.EADDRINUSE
+                else ""
+            )
+            reason = (error.strerror or str(error)).lower()
+            raise CommandFailed(f"cannot listen on {host}:{port}: {reason}{hint}") from None
+
+
 async def _token(database_url: str, args: argparse.Namespace) -> None:
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine).begin() as session:
             if args.token_command == "create":
-                if args.expires_in_days is not None and args.expires_in_days < 1:
-                    raise ValueError("--expires-in-days must be at least 1")
                 expires = (
                     tokens.now() + dt.timedelta(days=args.expires_in_days)
                     if args.expires_in_days
@@ -226,8 +333,9 @@ async def _token(database_url: str, args: argparse.Namespace) -> None:
                     file=sys.stderr,
                 )
             elif args.token_command == "list":
+                rows = await tokens.all_tokens(session)  # before the header: it may fail
                 print("name\trole\tprefix\tcreated\texpires\tstatus")
-                for row in await tokens.all_tokens(session):
+                for row in rows:
                     print(
                         "\t".join(
                             [
@@ -260,7 +368,11 @@ def _export_schema(output: Path | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # Said by the command given, with its own usage (not the top level's).
+        args.parser.error(f"unrecognised arguments: {' '.join(extra)}")
     try:
         settings = Settings()
     except ValidationError as error:
@@ -270,7 +382,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         _run(args, settings)
-    except (SeedError, SyntheticRegisterExists, AssetError, ValueError, LookupError) as error:
+    except UsageError as error:
+        args.parser.error(str(error))
+    except (
+        CommandFailed,
+        SeedError,
+        SyntheticRegisterExists,
+        AssetError,
+        ValueError,
+        LookupError,
+    ) as error:
         print(f"footprint: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
@@ -279,11 +400,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except (OSError, DBAPIError) as error:
-        # The driver's message can name hosts and SQL; the type is enough to act on here.
-        log.error("database unavailable", extra={"error": type(error).__name__})
-        print(f"footprint: cannot use the database ({type(error).__name__})", file=sys.stderr)
+        print(f"footprint: {_what_failed(error, args.command, settings)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _what_failed(error: OSError | DBAPIError, command: str, settings: Settings) -> str:
+    """A file or folder and why, or the database (host:port or file) and why."""
+    if isinstance(error, OSError) and error.filename is not None:
+        verb = "read" if command == "import" else "write"
+        reason = (error.strerror or type(error).__name__).lower()
+        return f"cannot {verb} {error.filename}: {reason}"
+    return f"cannot use {where(settings.database_url)}: {why(error, settings.database_url)}"
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> None:

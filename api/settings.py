@@ -46,10 +46,10 @@ class Settings(BaseSettings):
         description="on PostgreSQL, answer readers' queries of a known shape with one statement",
     )
 
-    # The browser side: GraphiQL's files, fetched from npm once (api/web/assets.py).
-    assets_dir: Path = Field(default=DEFAULT_ASSETS_DIR, description="where GraphiQL's files live")
+    # The browser side: GraphiQL's and D3's files, fetched from npm once (api/web/assets.py).
+    assets_dir: Path = Field(default=DEFAULT_ASSETS_DIR, description="where the browser files live")
     assets_auto_install: bool = Field(
-        default=True, description="serve fetches GraphiQL's files first if they are missing"
+        default=True, description="serve fetches the browser files first if they are missing"
     )
     npm_registry: str = Field(default=NPM_REGISTRY, pattern=r"^https?://\S+$")
 

@@ -1,9 +1,15 @@
-"""Tells a database that cannot be reached apart from every other failure."""
+"""Tells a database that cannot be reached apart from every other failure, and says why in
+words an operator can act on."""
 
 from __future__ import annotations
 
+import socket
+import sqlite3
+from pathlib import Path
+
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import exc
+from sqlalchemy.engine import make_url
 
 _UNREACHABLE = (
     OSError,  # refused, reset, no route: also ConnectionError
@@ -15,7 +21,12 @@ _UNREACHABLE = (
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
     asyncpg.InterfaceError,  # e.g. "connection is closed"
+    # Set up wrongly: no answer will come until DATABASE_URL or the server is put right.
+    asyncpg.InvalidAuthorizationSpecificationError,  # unknown user, or a wrong password
+    asyncpg.InvalidCatalogNameError,  # no such database
 )
+# SQLite's words when the file or its folder cannot be opened.
+_SQLITE_CANNOT_OPEN = "unable to open database file"
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -36,8 +47,72 @@ def is_unavailable(error: BaseException) -> bool:
     return any(
         isinstance(cause, _UNREACHABLE)
         or (isinstance(cause, exc.DBAPIError) and cause.connection_invalidated)
+        or (isinstance(cause, sqlite3.OperationalError) and _SQLITE_CANNOT_OPEN in str(cause))
         for cause in _chain(error)
     )
+
+
+def is_not_migrated(error: BaseException) -> bool:
+    """True when the database answered but lacks the register's tables."""
+    return any(
+        isinstance(cause, asyncpg.UndefinedTableError)
+        or (isinstance(cause, sqlite3.OperationalError) and "no such table" in str(cause))
+        for cause in _chain(error)
+    )
+
+
+def sqlite_folder_problem(url: str) -> str | None:
+    """Why a SQLite file could not be made where the URL puts it, if its folder is the reason."""
+    folder = Path(make_url(url).database or ".").resolve().parent
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    return None
+
+
+def where(url: str) -> str:
+    """The database a URL names, password hidden: "PostgreSQL at db:5432 (database
+    footprint, user app)", or "the SQLite file /srv/footprint.db"."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"the SQLite file {Path(parsed.database or ':memory:').resolve()}"
+    return (
+        f"PostgreSQL at {parsed.host or 'localhost'}:{parsed.port or 5432} "
+        f"(database {parsed.database or parsed.username}, user {parsed.username or 'default'})"
+    )
+
+
+def why(error: BaseException, url: str) -> str:
+    """Why the database named by `url` could not be used, and what to check: for an operator's
+    console or log, never for an API client (it names hosts and files)."""
+    parsed = make_url(url)
+    if is_not_migrated(error):
+        return "it has no tables yet: run footprint migrate, then seed"
+    for cause in _chain(error):
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused: is PostgreSQL running and listening there?"
+        if isinstance(cause, socket.gaierror):
+            return f"no such host as {parsed.host}: check the host name in DATABASE_URL"
+        if isinstance(cause, TimeoutError | exc.TimeoutError):
+            return "no answer in time: is the host right, and does a firewall let it through?"
+        if isinstance(cause, asyncpg.InvalidPasswordError):
+            return f"the password for user {parsed.username} was refused: check DATABASE_URL"
+        if isinstance(cause, asyncpg.InvalidAuthorizationSpecificationError):
+            return f"the server refused user {parsed.username}: {cause}"
+        if isinstance(cause, asyncpg.InvalidCatalogNameError):
+            return (
+                f"database {parsed.database} does not exist: create it "
+                f"(createdb {parsed.database}), then run footprint migrate"
+            )
+        if isinstance(cause, sqlite3.OperationalError) and _SQLITE_CANNOT_OPEN in str(cause):
+            folder = Path(parsed.database or ".").resolve().parent
+            return sqlite_folder_problem(url) or (
+                f"the file cannot be opened or created there: is {folder} writable?"
+            )
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror[:1].lower() + cause.strerror[1:]
+    return f"{type(error).__name__} (the log has the details)"
 
 
 def is_unstorable_text(error: BaseException) -> bool:

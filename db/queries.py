@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -185,6 +185,16 @@ def document_conditions(
     if publisher_id is not None:
         conditions.append(Document.publisher_id == publisher_id)
     return conditions
+
+
+def consultation_recorded_condition() -> ColumnElement[bool]:
+    """Documents on which the register records who took part, who was expected to, or who a
+    source shows was not consulted: the documents a coverage matrix has something to say about."""
+    return or_(
+        exists().where(Consultation.document_id == Document.id),
+        exists().where(Expectation.document_id == Document.id),
+        exists().where(Absence.document_id == Document.id),
+    )
 
 
 def organisation_conditions(

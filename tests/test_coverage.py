@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from tests.editing_fixtures import Register
 from tests.graphql import error_codes, graphql, graphql_response
 
 GUIDANCE = "npcc-sex-work-and-prostitution-guidance-2019"
@@ -131,6 +132,51 @@ async def test_the_matrix_pages_and_filters_like_documents(client: httpx.AsyncCl
         after = matrix["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == matrix["totalCount"]
     assert GUIDANCE in seen
+
+
+RECORDED = """query($recorded: Boolean) {
+    coverageMatrix(first: 100, filter: {consultationRecorded: $recorded}) {
+        totalCount rows { document { slug } cells { status expected } } } }"""
+
+
+async def test_the_matrix_keeps_the_documents_it_has_a_record_on(
+    client: httpx.AsyncClient,
+) -> None:
+    recorded = (await graphql(client, RECORDED, {"recorded": True}))["coverageMatrix"]
+    others = (await graphql(client, RECORDED, {"recorded": False}))["coverageMatrix"]
+    every = (await graphql(client, RECORDED, {"recorded": None}))["coverageMatrix"]
+    assert {r["document"]["slug"] for r in recorded["rows"]} == {GUIDANCE, POLICY}
+    assert recorded["totalCount"] == 2
+    assert recorded["totalCount"] + others["totalCount"] == every["totalCount"]
+    # What is left out is the sources cited as evidence: every cell "no record", none expected.
+    for row in others["rows"]:
+        assert {(c["status"], c["expected"]) for c in row["cells"]} == {("NO_RECORD", False)}
+
+
+async def test_a_draft_consultation_counts_as_a_record_for_editors_only(
+    register: Register,
+) -> None:
+    created = await register.send(
+        """mutation($input: ConsultationInput!) { createConsultation(input: $input) {
+            __typename } }""",
+        {
+            "input": {
+                "document": "beyond-the-gaze",
+                "organisation": "national-ugly-mugs",
+                "role": "REVIEWER",
+                "published": False,
+                "evidence": [{"source": "beyond-the-gaze", "locator": "p. 1", "quote": "A draft."}],
+            }
+        },
+    )
+    assert created.json()["data"]["createConsultation"]["__typename"] == "ConsultationSaved"
+    query = "{ documents(first: 100, filter: {consultationRecorded: true}) { totalCount nodes { slug } } }"
+    readers = (await register.send(query, {}, who="anonymous")).json()["data"]["documents"]
+    editors = (await register.send(query, {}, who="editor")).json()["data"]["documents"]
+    assert "beyond-the-gaze" not in {n["slug"] for n in readers["nodes"]}
+    assert readers["totalCount"] == 2
+    assert "beyond-the-gaze" in {n["slug"] for n in editors["nodes"]}
+    assert editors["totalCount"] == 3
 
 
 async def test_unknown_matrix_group_is_a_user_error(client: httpx.AsyncClient) -> None:

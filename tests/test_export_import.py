@@ -321,7 +321,8 @@ async def test_the_commands_export_import_and_refuse_cleanly(
     assert "Traceback" not in refused.stderr
 
     missing = footprint(fresh_database_url, tmp_path, "import", str(tmp_path / "nowhere"))
-    assert missing.returncode == 1 and "no such folder" in missing.stderr
+    assert missing.returncode == 2  # a usage error, said with the command's usage
+    assert f"{tmp_path / 'nowhere'} does not exist: give the folder of an export" in missing.stderr
 
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.md").write_text("mine")

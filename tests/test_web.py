@@ -1,5 +1,6 @@
 """The browser side over HTTP: GraphiQL's page from local files (or how to install them), the
-assets it may serve, the dashboard's files, and the installer that fetches GraphiQL from npm.
+assets it may serve, the dashboard and its files (gzipped, fingerprinted, cached), pages that
+load with the database down, and the installer that fetches the browser files from npm.
 
 The installer is tested against tarballs made here and read through file:// URLs, so these
 tests need no network; tests/test_browser.py runs the real files in Chromium.
@@ -8,6 +9,7 @@ tests need no network; tests/test_browser.py runs the real files in Chromium.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -24,7 +26,21 @@ import pytest
 from api.app import create_app
 from api.cli import _prepare_assets
 from api.settings import Settings
-from api.web.assets import AssetError, Package, install, load_lock, missing
+from api.web.assets import (
+    DASHBOARD,
+    GRAPHIQL,
+    TESTS,
+    AssetError,
+    Package,
+    for_pages,
+    install,
+    load_lock,
+    missing,
+)
+from api.web.pages import STATIC
+from api.web.vocabulary import label
+from db.enums import DEFINITIONS, ConsultationRole, DocumentKind
+from schema.types.coverage import CoverageStatus
 from tests.conftest import settings_for
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
@@ -69,24 +85,28 @@ async def not_installed(
 
 
 class _Tags(HTMLParser):
-    """The src/href of each script and link, and the JSON of the saved questions."""
+    """The src/href of each script and link, and the JSON inlined in <script> elements by id."""
 
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[tuple[str, str, str | None]] = []
-        self.saved = ""
-        self._in_saved = False
+        self.inlined: dict[str, str] = {}
+        self._in: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         url = attributes.get("src") or attributes.get("href")
         if tag in ("script", "link", "a") and url:
             self.urls.append((tag, url, attributes.get("integrity")))
-        self._in_saved = attributes.get("id") == "saved-questions"
+        self._in = attributes.get("id") if tag == "script" else None
 
     def handle_data(self, data: str) -> None:
-        if self._in_saved:
-            self.saved += data
+        if self._in:
+            self.inlined[self._in] = self.inlined.get(self._in, "") + data
+
+    @property
+    def saved(self) -> str:
+        return self.inlined["saved-questions"]
 
 
 def _parse(page: str) -> _Tags:
@@ -113,15 +133,19 @@ async def test_graphiql_comes_from_local_files_pinned_by_integrity(
     tags = _parse(page.text)
     urls = {url: integrity for _, url, integrity in tags.urls if not url.startswith("data:")}
     assert all(url.startswith("/") for url in urls), urls
-    for package in load_lock():
+    for package in for_pages(GRAPHIQL):
         for path, integrity in package.files.items():
             if path.endswith((".js", ".css")):
                 assert urls[f"/assets/{package.folder}/{path}"] == integrity
-    assert "/web/graphiql.js" in urls
-    # Each locked script and stylesheet is served, under a path that carries its version.
+    # Neither the dashboard's D3 nor the tests' axe-core is loaded by GraphiQL.
+    assert not [url for url in urls if "/d3-" in url or "/axe-core-" in url]
+    assert [url for url in urls if re.fullmatch(r"/web/graphiql\.[0-9a-f]{12}\.js", url)]
+    # Each script and stylesheet is served, under a path that carries its version or hash.
     for url in urls:
         served = await installed.get(url)
         assert served.status_code == 200, url
+        if url.startswith("/web/"):  # (the packages' files here are stand-ins)
+            assert _sri(served.content, "sha384") == urls[url]
 
 
 async def test_graphiql_opens_every_saved_question_with_its_variables(
@@ -169,43 +193,215 @@ async def test_only_locked_files_are_served_as_assets(
     assert served.status_code == 200
     assert "immutable" in served.headers["cache-control"]
     (tmp_path / "assets" / package.folder / "secret.txt").write_text("not for the web")
+    (axe,) = for_pages(TESTS)  # installed, but for the browser tests only
     for url in (
         f"/assets/{package.folder}/secret.txt",
         "/assets/%2e%2e/%2e%2e/pyproject.toml",
         "/assets/",
+        f"/assets/{axe.folder}/{next(iter(axe.files))}",
+        "/web/../pyproject.toml",
+        "/web/%2e%2e%2fpyproject.toml",
     ):
         assert (await installed.get(url)).status_code == 404, url
+
+
+async def _wire_size(http: httpx.AsyncClient, url: str) -> int:
+    """Bytes sent for `url` to a browser that takes gzip (httpx would decode them)."""
+    async with http.stream("GET", url, headers={"accept-encoding": "gzip"}) as response:
+        return sum([len(chunk) async for chunk in response.aiter_raw()])
+
+
+def _own_files(page: httpx.Response) -> list[str]:
+    tags = _parse(page.text)
+    return [url for tag, url, _ in tags.urls if tag != "a" and url.startswith("/web/")]
 
 
 async def test_the_dashboard_is_served_with_its_files_and_only_this_origin(
     not_installed: httpx.AsyncClient,
 ) -> None:
-    # The dashboard needs none of GraphiQL's files.
+    # Without D3's files the dashboard is served all the same (its tables need no picture).
     page = await not_installed.get("/dashboard")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     _assert_only_self(page)
-    tags = _parse(page.text)
-    local = [url for tag, url, _ in tags.urls if tag != "a" and not url.startswith("data:")]
-    assert set(local) == {"/web/footprint.css", "/web/dashboard.js"}
+    local = _own_files(page)
+    assert {re.sub(r"\.[0-9a-f]{12}\.", ".", url) for url in local} == {
+        "/web/footprint.css",
+        "/web/pictures.js",
+        "/web/dashboard.js",
+    }
+    assert not [url for _, url, _ in _parse(page.text).urls if url.startswith("/assets/")]
     for url in local:
         served = await not_installed.get(url)
         assert served.status_code == 200
         assert served.headers["x-content-type-options"] == "nosniff"
     assert (await not_installed.get("/web/nothing.js")).status_code == 404
-    # Small: the page, its script and its stylesheet together.
-    sizes = [len((await not_installed.get(url)).content) for url in ["/dashboard", *local]]
-    assert sum(sizes) < 64_000, sizes
+    # Small on the wire: the page, its scripts and its stylesheet together, gzipped.
+    sizes = [await _wire_size(not_installed, url) for url in ["/dashboard", *local]]
+    assert sum(sizes) < 40_000, sizes
 
 
-async def test_the_dashboard_script_asks_only_the_public_graphql_api(
+async def test_with_d3_installed_the_dashboard_loads_it_pinned_by_integrity(
+    installed: httpx.AsyncClient,
+) -> None:
+    page = await installed.get("/dashboard")
+    urls = {url: integrity for _, url, integrity in _parse(page.text).urls}
+    (d3,) = for_pages(DASHBOARD)
+    assert urls[d3.url("dist/d3.min.js")] == d3.files["dist/d3.min.js"]
+    # D3 comes before the scripts that draw with it.
+    order = list(urls)
+    assert order.index(d3.url("dist/d3.min.js")) < order.index(
+        next(url for url in order if url.startswith("/web/pictures."))
+    )
+
+
+async def test_the_dashboard_scripts_ask_only_the_public_graphql_api(
     not_installed: httpx.AsyncClient,
 ) -> None:
-    script = (await not_installed.get("/web/dashboard.js")).text
-    assert re.findall(r"fetch\(([^,]+),", script) == ["API"]
-    assert 'var API = "/graphql";' in script
-    assert "innerHTML" not in script  # text from the register goes in as text, never markup
-    assert not re.search(r"https?://", script)
+    dashboard = (await not_installed.get("/web/dashboard.js")).text
+    pictures = (await not_installed.get("/web/pictures.js")).text
+    assert re.findall(r"fetch\(([^,]+),", dashboard) == ["API"]
+    assert 'var API = "/graphql";' in dashboard
+    assert "fetch(" not in pictures
+    for script in (dashboard, pictures):
+        assert "innerHTML" not in script  # text from the register goes in as text, never markup
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", script)
+
+
+async def test_text_files_are_gzipped_and_fingerprinted_ones_kept_a_year(
+    installed: httpx.AsyncClient,
+) -> None:
+    page = await installed.get("/dashboard")
+    script = next(url for url in _own_files(page) if url.startswith("/web/dashboard."))
+    plain = await installed.get("/web/dashboard.js", headers={"accept-encoding": "identity"})
+    # httpx decodes gzip itself: read what came over the wire.
+    async with installed.stream("GET", script, headers={"accept-encoding": "gzip, br"}) as zipped:
+        wire = b"".join([chunk async for chunk in zipped.aiter_raw()])
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(wire) == plain.content
+    assert len(wire) < len(plain.content) / 2
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["vary"] == "accept-encoding"
+    assert zipped.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # The plain address is revalidated: with its ETag, 304 and no body.
+    assert plain.headers["cache-control"] == "no-cache"
+    again = await installed.get(
+        "/web/dashboard.js", headers={"if-none-match": plain.headers["etag"]}
+    )
+    assert again.status_code == 304 and again.content == b""
+    # A page names today's fingerprint; an old one gets today's file, not to be kept.
+    stale = await installed.get("/web/dashboard.000000000000.js")
+    assert stale.status_code == 200 and stale.headers["cache-control"] == "no-cache"
+    # Pages themselves are never kept without asking.
+    assert page.headers["cache-control"] == "no-cache"
+    # npm packages' files are gzipped too, and kept a year (their address names the version).
+    (d3,) = for_pages(DASHBOARD)
+    vendor = await installed.get(d3.url("dist/d3.min.js"), headers={"accept-encoding": "gzip"})
+    assert vendor.headers.get("content-encoding") is None  # a stand-in under 512 bytes
+    assert "immutable" in vendor.headers["cache-control"]
+
+
+async def test_the_dashboard_is_given_the_schemas_vocabulary_without_introspection(
+    seeded_database_url: str,
+) -> None:
+    settings = settings_for(seeded_database_url, introspection=False)
+    async for http in _client_for(settings):
+        page = await http.get("/dashboard")
+    words = json.loads(_parse(page.text).inlined["vocabulary"])
+    roles = {v["value"]: v for v in words["ConsultationRole"]["values"]}
+    assert [v["value"] for v in words["ConsultationRole"]["values"]] == list(ConsultationRole)
+    assert roles["CO_DEVELOPER"]["label"] == "Co-developer"
+    assert roles["CO_DEVELOPER"]["definition"] == DEFINITIONS[ConsultationRole.CO_DEVELOPER]
+    kinds = {v["value"]: v["label"] for v in words["DocumentKind"]["values"]}
+    assert kinds[DocumentKind.FOI_RESPONSE] == "FOI response"
+    statuses = [v["value"] for v in words["CoverageStatus"]["values"]]
+    assert statuses[:3] == ["CONSULTED", "NOT_CONSULTED", "NO_RECORD"]
+    assert all(v["definition"] for kind in words.values() for v in kind["values"])
+
+
+def _css_rules(css: str) -> list[tuple[str, dict[str, str]]]:
+    """(selector, {property: value}) for every rule, @media blocks included, comments gone."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules = []
+    for selector, body in re.findall(r"([^{}@]+)\{([^{}]*)\}", css):
+        declarations = dict(
+            (name.strip(), value.strip())
+            for name, _, value in (d.partition(":") for d in body.split(";") if ":" in d)
+        )
+        rules.append((" ".join(selector.split()), declarations))
+    return rules
+
+
+def test_one_colour_per_status_set_in_one_place_in_the_stylesheet() -> None:
+    rules = _css_rules((STATIC / "footprint.css").read_text(encoding="utf-8"))
+    colours: dict[str, tuple[str, str]] = {}
+    for status in CoverageStatus:
+        selector = ".status-" + status.value.lower().replace("_", "-")
+        found = [d for s, d in rules if selector in s.split(",")]
+        assert len(found) == 1, f"{selector} must be set once, in one rule"
+        assert set(found[0]) == {"--status-bg", "--status-fg"}, found[0]
+        colours[status] = (found[0]["--status-bg"], found[0]["--status-fg"])
+    assert len(set(colours.values())) == len(colours)  # each status its own colour
+    # No other rule sets a status's colour: everything else reads --status-bg / --status-fg.
+    own = {value for pair in colours.values() for value in pair}
+    for selector, declarations in rules:
+        if selector.startswith(".status-"):
+            continue
+        for name, value in declarations.items():
+            if name.startswith("--status-"):
+                assert selector == ".status", (selector, name)
+            assert value not in own, (selector, name, value)
+    # And the status classes are the only way the scripts colour a status.
+    for script in ("dashboard.js", "pictures.js"):
+        text = (STATIC / script).read_text(encoding="utf-8")
+        assert "--consulted" not in text and "--not-consulted" not in text
+        assert not re.search(r"#[0-9a-fA-F]{6}\b", text), script
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("CO_DEVELOPER", "Co-developer"),
+        ("FOI_RESPONSE", "FOI response"),
+        ("NOT_CONSULTED", "Not consulted"),
+        ("SUBMITTED_WRITTEN_EVIDENCE", "Submitted written evidence"),
+        ("PSED", "PSED"),
+        ("CONSULTED_ON", "Consulted on"),
+    ],
+)
+def test_an_enum_value_reads_as_words(value: str, words: str) -> None:
+    assert label(value) == words
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "postgresql://nobody@127.0.0.1:1/nowhere",  # nothing listens there
+        "sqlite:////nonexistent-folder/footprint.db",  # a folder that is not there
+    ],
+)
+async def test_pages_and_files_load_with_the_database_out_of_reach(
+    database_url: str, tmp_path: Path
+) -> None:
+    _fake_assets(tmp_path / "assets")
+    settings = settings_for(database_url, assets_dir=tmp_path / "assets", db_connect_timeout=1)
+    async for http in _client_for(settings):
+        # API clients get JSON 503 with its code, again and again (the breaker opens)...
+        for _ in range(3):
+            answer = await http.post("/graphql", json={"query": "{ documents { totalCount } }"})
+            assert answer.status_code == 503
+            assert answer.json()["errors"][0]["extensions"]["code"] == "DB_UNAVAILABLE"
+        # ...while every page and file still loads.
+        dashboard = await http.get("/dashboard")
+        assert dashboard.status_code == 200
+        for url in _own_files(dashboard):
+            assert (await http.get(url)).status_code == 200, url
+        graphiql = await http.get("/graphql", headers={"accept": "text/html"})
+        assert graphiql.status_code == 200
+        assert "saved-questions" in graphiql.text
+        package = load_lock()[0]
+        asset = await http.get(f"/assets/{package.folder}/{next(iter(package.files))}")
+        assert asset.status_code == 200
 
 
 # --- the installer ----------------------------------------------------------------------------
@@ -234,6 +430,7 @@ def _package(tmp_path: Path, files: dict[str, bytes], **changes: object) -> Pack
     package = Package(
         name="@scope/widget",
         version="1.0.0",
+        page=GRAPHIQL,
         tarball=where.as_uri(),
         integrity=_sri(tarball, "sha512"),
         files={path: _sri(data, "sha384") for path, data in files.items()},
@@ -291,7 +488,7 @@ def test_an_unreachable_registry_is_a_clear_error_and_serve_goes_on(
         update={"assets_dir": tmp_path / "assets", "npm_registry": "http://127.0.0.1:9"}
     )
     _prepare_assets(settings)
-    assert "GraphiQL's files are not installed" in caplog.text
+    assert "the browser files are not installed" in caplog.text
     assert missing(tmp_path / "assets")
 
 
@@ -306,6 +503,9 @@ def test_a_mirror_registry_replaces_the_npm_address() -> None:
 def test_the_lock_pins_exact_versions_with_registry_hashes() -> None:
     lock = load_lock()
     assert {package.name for package in lock} >= {"graphiql", "react", "react-dom"}
+    assert {package.name for package in for_pages(DASHBOARD)} == {"d3"}
+    assert {package.name for package in for_pages(TESTS)} == {"axe-core"}
+    assert all(package.page in (GRAPHIQL, DASHBOARD, TESTS) for package in lock)
     for package in lock:
         assert re.fullmatch(r"\d+\.\d+\.\d+", package.version), package
         basename = package.name.rsplit("/", 1)[-1]

@@ -1,1 +1,1 @@
-"""The browser side: GraphiQL from locally installed files, and the coverage dashboard."""
+"""The browser side: GraphiQL and the dashboard, from local files that never need the database."""

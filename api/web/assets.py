@@ -1,4 +1,5 @@
-"""GraphiQL's browser files: pinned in assets.lock.json, fetched from the npm registry once.
+"""The browser files (GraphiQL's, the dashboard's D3, the browser tests' axe-core): pinned in
+assets.lock.json, fetched from the npm registry once.
 
 The files are never committed. `install` downloads each locked tarball, checks it against the
 registry's sha512 `integrity`, extracts only the listed files, checks each against its sha384
@@ -30,6 +31,13 @@ MAX_TARBALL_BYTES = 32 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60.0
 
 
+# Who uses a package: the two pages are served it; "tests" packages are installed, never served.
+GRAPHIQL = "graphiql"
+DASHBOARD = "dashboard"
+TESTS = "tests"
+SERVED_PAGES = (GRAPHIQL, DASHBOARD)
+
+
 class AssetError(Exception):
     """The browser files could not be fetched or did not match the lock file."""
 
@@ -38,6 +46,7 @@ class AssetError(Exception):
 class Package:
     name: str
     version: str
+    page: str  # GRAPHIQL, DASHBOARD or TESTS
     tarball: str
     integrity: str
     files: dict[str, str]  # path inside the package -> "sha384-..."
@@ -63,6 +72,11 @@ def load_lock(path: Path = LOCK_FILE) -> tuple[Package, ...]:
     return tuple(Package(**package) for package in packages)
 
 
+def for_pages(*pages: str, lock: tuple[Package, ...] | None = None) -> tuple[Package, ...]:
+    """The locked packages these pages use, in lock order (react before react-dom...)."""
+    return tuple(package for package in lock or load_lock() if package.page in pages)
+
+
 def sri(data: bytes, algorithm: str = "sha384") -> str:
     """A Subresource Integrity value: 'sha384-' and the base64 digest."""
     return f"{algorithm}-{base64.b64encode(hashlib.new(algorithm, data).digest()).decode()}"
@@ -73,8 +87,9 @@ def is_installed(package: Package, target: Path) -> bool:
 
 
 def missing(target: Path, lock: tuple[Package, ...] | None = None) -> list[Package]:
-    """The locked packages whose files are not all in `target`."""
-    return [package for package in lock or load_lock() if not is_installed(package, target)]
+    """The packages (by default those the pages are served) whose files are not all in `target`."""
+    packages = lock or for_pages(*SERVED_PAGES)
+    return [package for package in packages if not is_installed(package, target)]
 
 
 def install(
@@ -84,8 +99,9 @@ def install(
     lock: tuple[Package, ...] | None = None,
     force: bool = False,
 ) -> list[Package]:
-    """Fetch, check and extract each locked package not yet in `target`; returns those installed."""
-    todo = list(lock or load_lock()) if force else missing(target, lock)
+    """Fetch, check and extract each package (by default those the pages are served) not yet in
+    `target`; returns those installed."""
+    todo = list(lock or for_pages(*SERVED_PAGES)) if force else missing(target, lock)
     for package in todo:
         try:
             _install_package(package, target, registry)

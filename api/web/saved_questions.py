@@ -10,13 +10,18 @@ from importlib.resources.abc import Traversable
 
 from graphql import OperationDefinitionNode, parse, value_from_ast_untyped
 
-# The questions users ask first open first; the rest follow by name.
+from api.web.vocabulary import label
+
+# The questions users ask first open as tabs; the rest follow by name in the panel.
 FIRST = (
     "who-was-consulted",
     "who-was-left-out",
     "who-shaped-a-principle",
     "what-did-an-organisation-shape",
 )
+
+
+QUESTION_WORDS = frozenset({"who", "what", "which", "how", "when", "where", "why"})
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,18 @@ class SavedQuestion:
     operation: str | None
     variables: str  # JSON of the variables' defaults, ready to edit
 
-    def as_json(self) -> dict[str, str | None]:
+    @property
+    def tab(self) -> str:
+        """The file's name in words, short enough for a tab: "Who was left out?"."""
+        words = label(self.name.upper().replace("-", "_"))
+        return words + "?" if words.split(" ")[0].lower() in QUESTION_WORDS else words
+
+    def as_json(self) -> dict[str, str | bool | None]:
         return {
             "name": self.name,
             "title": self.title,
+            "tab": self.tab,
+            "opens": self.name in FIRST,  # as a tab on a first visit
             "query": self.query,
             "operation": self.operation,
             "variables": self.variables,

@@ -89,6 +89,12 @@ class DocumentFilter:
         description="A stakeholder group's slug: documents on which no organisation of that group "
         "(or a group below it) was consulted.",
     )
+    consultation_recorded: bool | None = strawberry.field(
+        default=None,
+        description="True: documents on which the register records who took part, who was "
+        "expected to, or who a source shows was not consulted. False: the others, such as "
+        "sources cited only as evidence.",
+    )
 
 
 async def group_and_below(info: Info, slug: str) -> list[int]:
@@ -119,6 +125,9 @@ async def document_conditions(
     if filter.not_consulting is not None:
         ids = await group_and_below(info, filter.not_consulting)
         conditions.append(~queries.consulting_group_condition(ids))
+    if filter.consultation_recorded is not None:
+        recorded = queries.consultation_recorded_condition()
+        conditions.append(recorded if filter.consultation_recorded else ~recorded)
     return conditions
 
 
