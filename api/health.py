@@ -42,5 +42,4 @@ async def readyz(request: Request) -> OrjsonResponse:
 async def _replicas(replicas: ReadReplicas) -> dict[str, object]:
     if not replicas.replicas:
         return {}
-    await replicas.check()  # each within the readiness timeout
-    return {"replicas": replicas.status()}
+    return {"replicas": await replicas.current()}  # each checked within the readiness timeout

@@ -144,6 +144,14 @@ class ReadReplicas:
             log.warning("primary position unknown", extra={"error": type(error).__name__})
         await asyncio.gather(*(self._check(replica) for replica in self.replicas))
 
+    async def current(self) -> dict[str, dict[str, object]]:
+        """Each replica's state and lag, checked now unless a check is under way or fresh."""
+        if self._checking is not None and not self._checking.done():
+            await asyncio.shield(self._checking)
+        elif self.clock() - self._checked_at >= self.check_interval:
+            await self.check()
+        return self.status()
+
     async def _check(self, replica: Database) -> None:
         try:
             async with asyncio.timeout(self.check_timeout):

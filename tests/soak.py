@@ -137,9 +137,12 @@ class Server:
 
 
 @contextmanager
-def serve(database_url: str, log_dir: Path, **settings: str) -> Iterator[Server]:
-    """`footprint serve` in its own process on a port of our range; stopped afterwards."""
-    port = next(SERVER_PORTS)
+def serve(
+    database_url: str, log_dir: Path, port: int | None = None, **settings: str
+) -> Iterator[Server]:
+    """`footprint serve` in its own process on `port` (else one of our range); stopped
+    afterwards."""
+    port = port or next(SERVER_PORTS)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -198,6 +201,7 @@ class Tally:
     acknowledged: set[str] = field(default_factory=set)
     refused_writes: list[str] = field(default_factory=list)
     transport_errors: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0  # requests sent and not yet answered
 
     def record(self, status: int, body: Any, seconds: float) -> None:
         self.statuses[status] += 1
@@ -219,11 +223,14 @@ async def _send(
     http: httpx.AsyncClient, tally: Tally, body: dict[str, Any], headers: dict[str, str]
 ) -> tuple[int, Any]:
     started = time.monotonic()
+    tally.in_flight += 1
     try:
         response = await http.post("/graphql", json=body, headers=headers)
     except httpx.HTTPError as error:
         tally.transport_errors[type(error).__name__] += 1
         return 0, None
+    finally:
+        tally.in_flight -= 1
     try:
         payload = response.json()
     except ValueError:
@@ -279,9 +286,14 @@ async def writer(
 
 
 async def run_load(
-    base_url: str, seconds: float, readers: int, writer_tokens: dict[str, str]
+    base_url: str,
+    seconds: float,
+    readers: int,
+    writer_tokens: dict[str, str],
+    tally: Tally | None = None,
 ) -> Tally:
-    tally = Tally()
+    """Readers and writers for `seconds`; `tally` (a new one if not given) counts as it goes."""
+    tally = tally or Tally()
     until = time.monotonic() + seconds
     # Idle connections are dropped before uvicorn (5 s) drops them, so none is reused as it closes.
     limits = httpx.Limits(max_connections=readers + len(writer_tokens) + 10, keepalive_expiry=2)

@@ -15,16 +15,7 @@ from db.models import AuditEntry, Topic
 from tests.conftest import settings_for
 from tests.databases import backend_name
 from tests.editing_fixtures import Register, open_register
-
-
-def aliased_topics(prefix: str, count: int) -> str:
-    """One request creating `count` topics under aliases: the repro of finding 6 of issue 11."""
-    fields = " ".join(
-        f'{prefix}{n}: createTopic(input: {{slug: "{prefix}-{n}", name: "{prefix} {n}"}}) '
-        "{ __typename }"
-        for n in range(count)
-    )
-    return f"mutation {{ {fields} }}"
+from tests.graphql import aliased_creates
 
 
 async def written(register: Register, prefix: str) -> tuple[int, int]:
@@ -46,6 +37,7 @@ def assert_rate_limited(response: httpx.Response) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["data"] is None
     [error] = body["errors"]
+    assert isinstance(error, dict)
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert error["extensions"]["retryAfter"] == int(response.headers["retry-after"]) >= 1
     return error
@@ -57,7 +49,7 @@ async def test_six_requests_of_thirty_aliased_creates_make_at_most_the_limit(
     # Issue 11, finding 6: 6 requests x 30 aliased createTopic made 180 writes against 120.
     async with open_register(tmp_path, mutations_per_minute=120) as register:
         answers = [
-            await register.send(aliased_topics(f"t{n}", 30), {}, "editor") for n in range(6)
+            await register.send(aliased_creates(f"t{n}", 30), {}, "editor") for n in range(6)
         ]
         made = [await written(register, f"t{n}") for n in range(6)]
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429, 429]
@@ -72,9 +64,9 @@ async def test_six_requests_of_thirty_aliased_creates_make_at_most_the_limit(
 
 async def test_a_request_over_what_is_left_is_refused_whole(tmp_path: Path) -> None:
     async with open_register(tmp_path, mutations_per_minute=10) as register:
-        first = await register.send(aliased_topics("a", 6), {})
-        second = await register.send(aliased_topics("b", 6), {})  # 4 left: none of the 6 runs
-        third = await register.send(aliased_topics("c", 4), {})  # the 4 are still there
+        first = await register.send(aliased_creates("a", 6), {})
+        second = await register.send(aliased_creates("b", 6), {})  # 4 left: none of the 6 runs
+        third = await register.send(aliased_creates("c", 4), {})  # the 4 are still there
         made = [await written(register, prefix) for prefix in "abc"]
     assert first.status_code == 200
     assert_rate_limited(second)
@@ -84,12 +76,11 @@ async def test_a_request_over_what_is_left_is_refused_whole(tmp_path: Path) -> N
 
 async def test_a_request_of_more_changes_than_a_minute_allows_says_so(tmp_path: Path) -> None:
     async with open_register(tmp_path, mutations_per_minute=5) as register:
-        answer = await register.send(aliased_topics("big", 6), {})
+        answer = await register.send(aliased_creates("big", 6), {})
         made = await written(register, "big")
     error = assert_rate_limited(answer)
     assert error["message"] == (
-        "This request makes 6 changes; a token may make 5 a minute. "
-        "Send them in smaller requests."
+        "This request makes 6 changes; a token may make 5 a minute. Send them in smaller requests."
     )
     assert made == (0, 0)
 
@@ -101,7 +92,7 @@ async def test_fragments_are_counted_and_a_response_key_once(tmp_path: Path) -> 
           two: createTopic(input: {slug: "f-2", name: "F 2"}) { __typename } }"""
     async with open_register(tmp_path, mutations_per_minute=3) as register:
         first = await register.send(repeated, {})  # two changes: the spreads share their keys
-        second = await register.send(aliased_topics("g", 2), {})  # one is left
+        second = await register.send(aliased_creates("g", 2), {})  # one is left
         made = [await written(register, prefix) for prefix in "fg"]
     assert first.status_code == 200, first.text
     assert_rate_limited(second)
@@ -116,15 +107,15 @@ async def test_the_limit_holds_across_processes_sharing_postgresql(tmp_path: Pat
         other = create_app(settings_for(url, mutations_per_minute=4))  # a second API process
         transport = httpx.ASGITransport(app=other)
         async with httpx.AsyncClient(transport=transport, base_url="http://other.test") as client:
-            here = await register.send(aliased_topics("p", 3), {})
+            here = await register.send(aliased_creates("p", 3), {})
             there = await client.post(
                 "/graphql",
-                json={"query": aliased_topics("q", 3)},
+                json={"query": aliased_creates("q", 3)},
                 headers=register.headers("editor"),
             )
             admin = await client.post(
                 "/graphql",
-                json={"query": aliased_topics("r", 3)},
+                json={"query": aliased_creates("r", 3)},
                 headers=register.headers("admin"),
             )
         await other.state.engine.dispose()

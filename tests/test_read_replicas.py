@@ -27,6 +27,7 @@ from seeds.loader import load_seeds
 from tests.conftest import settings_for
 from tests.databases import backend_name, empty_database
 from tests.editing_fixtures import Register, open_register
+from tests.graphql import metric_samples
 
 ON_PRIMARY, ON_REPLICA = "Home Office", "Home Office (as the replica has it)"
 HOME_OFFICE = '{ organisation(slug: "home-office") { name } }'
@@ -91,9 +92,7 @@ async def name_read(register: Register, who: str, method: str = "POST") -> str:
 
 
 async def metric(register: Register, sample: str) -> float:
-    text_ = (await register.client.get("/metrics")).text
-    values = dict(line.rsplit(" ", 1) for line in text_.splitlines() if not line.startswith("#"))
-    return float(values.get(sample, 0))
+    return metric_samples((await register.client.get("/metrics")).text).get(sample, 0.0)
 
 
 async def test_anonymous_reads_go_to_the_replica(

@@ -9,15 +9,15 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from seeds.loader import seed_database
 from tests.databases import empty_database
+from tests.graphql import metric_samples
 
 STARTUP_SECONDS = 60
 
@@ -121,9 +121,9 @@ COUNTED = 'footprint_requests_total{operation="Counted",operation_type="query",s
 
 
 def _counted(text: str) -> dict[str, float]:
-    samples = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    samples = metric_samples(text)
     return {
-        name: float(samples.get(name, 0))
+        name: samples.get(name, 0.0)
         for name in (COUNTED, "footprint_workers", 'footprint_db_reads_total{database="primary"}')
     }
 
@@ -133,7 +133,7 @@ def _counted_by(directory: Path, pid: int) -> float:
     files = [str(path) for path in directory.glob(f"counter_{pid}.db")]
     return sum(
         sample.value
-        for metric in MultiProcessCollector.merge(files)
+        for metric in MultiProcessCollector.merge(files)  # type: ignore[no-untyped-call]
         for sample in metric.samples
         if sample.name == "footprint_requests_total" and sample.labels["operation"] == "Counted"
     )

@@ -1,0 +1,186 @@
+"""Tools for the scale-out drill: a primary and a streaming replica as two private PostgreSQL
+clusters (data under a temporary folder, loopback ports 8640-8649, never the cluster on 5432),
+and HAProxy in front of API processes. Every wait has a deadline."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.soak import postgres_version, wait_until
+
+PRIMARY_PORT, REPLICA_PORT, BALANCER_PORT = 8640, 8641, 8642
+API_PORTS = (8643, 8644)
+
+
+def _bin(name: str) -> str:
+    return f"/usr/lib/postgresql/{postgres_version()}/bin/{name}"
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    # PostgreSQL's servers refuse to run as root: run them as its own user.
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def _run(command: list[str], timeout: float = 120) -> None:
+    done = subprocess.run(_as_postgres(command), capture_output=True, timeout=timeout)
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).decode(errors="replace")[-2000:]
+        raise RuntimeError(f"{command[0]} failed: {output}")
+
+
+def _accepts(port: int) -> bool:
+    command = ["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]
+    return subprocess.run(command, timeout=10).returncode == 0
+
+
+@dataclass
+class Cluster:
+    """One private PostgreSQL server: its data folder and loopback port."""
+
+    data: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/footprint"
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.data.parent} -c shared_buffers=32MB "
+            "-c max_connections=200 -c wal_level=replica -c hot_standby=on"
+        )
+        log = self.data.parent / f"postgres-{self.port}.log"
+        _run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(log), "-w", "start"])
+        wait_until(lambda: _accepts(self.port), 30, f"PostgreSQL on port {self.port}")
+
+    def stop(self, mode: str = "fast") -> None:
+        if (self.data / "postmaster.pid").exists():
+            _run([_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
+
+    def accepts(self) -> bool:
+        return _accepts(self.port)
+
+
+@contextmanager
+def clusters(replica: bool) -> Iterator[tuple[Cluster, Cluster | None]]:
+    """A primary with a `footprint` database and, if asked, a streaming replica of it made by
+    `pg_basebackup -R`; both stopped and their folder removed afterwards."""
+    for port in (PRIMARY_PORT, REPLICA_PORT):
+        if _accepts(port):
+            raise RuntimeError(f"port {port} is taken: is an earlier drill still running?")
+    folder = Path(tempfile.mkdtemp(prefix="footprint-scale-out-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    primary = Cluster(folder / "primary", PRIMARY_PORT)
+    standby = Cluster(folder / "replica", REPLICA_PORT) if replica else None
+    try:
+        _run(
+            [_bin("initdb"), "-D", str(primary.data), "-U", "postgres", "--auth=trust",
+             "-E", "UTF8", "--locale=C"]
+        )  # fmt: skip
+        primary.start()
+        _run([_bin("createdb"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT), "-U", "postgres",
+              "footprint"])  # fmt: skip
+        if standby is not None:
+            _run(
+                [_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT),
+                 "-U", "postgres", "-D", str(standby.data), "-R", "-X", "stream",
+                 "-c", "fast", "--create-slot", "--slot", "drill_replica"]
+            )  # fmt: skip
+            standby.start()
+        yield primary, standby
+    finally:
+        for cluster in (standby, primary):
+            if cluster is not None:
+                try:
+                    cluster.stop()
+                except (RuntimeError, subprocess.TimeoutExpired):
+                    with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                        cluster.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+HAPROXY_CONFIG = """global
+    maxconn 4000
+    log stdout format raw local0
+
+defaults
+    mode http
+    log global
+    option httplog
+    # Only what went wrong: errors and answers other than 2xx and 429.
+    option dontlog-normal
+    timeout connect 2s
+    timeout client 120s
+    timeout server 120s
+    # Longer than the clients keep an idle connection, so they, not HAProxy, close it.
+    timeout http-keep-alive 10s
+    # A busy API answers /readyz behind the requests it is running: give it time.
+    timeout check 5s
+    # A request that could not reach a server, or got no answer before the server closed
+    # the connection (it is stopping), is sent again to the other one.
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response
+
+frontend api
+    bind 127.0.0.1:{port}
+    default_backend footprint
+
+backend footprint
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server inter 1s fall 3 rise 2
+{servers}
+"""
+
+
+@contextmanager
+def balancer(folder: Path, api_urls: list[str]) -> Iterator[str]:
+    """HAProxy (Debian's package) on the balancer port, in front of the APIs."""
+    if shutil.which("haproxy") is None:
+        raise RuntimeError("the scale-out drill needs HAProxy: apt-get install -y haproxy")
+    servers = "\n".join(
+        f"    server api{n} {url.removeprefix('http://')} check"
+        for n, url in enumerate(api_urls, 1)
+    )
+    config = folder / "haproxy.cfg"
+    config.write_text(HAPROXY_CONFIG.format(port=BALANCER_PORT, servers=servers))
+    log = (folder / "haproxy.log").open("wb")
+    process = subprocess.Popen(
+        ["haproxy", "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{BALANCER_PORT}"
+    try:
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"HAProxy exited: {(folder / 'haproxy.log').read_text()}")
+            try:
+                return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, 30, "HAProxy to answer")
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        log.close()
