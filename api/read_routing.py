@@ -23,6 +23,7 @@ class ReadsAfterWrites(SchemaExtension):
         if mutation:
             context.reader.pin_primary()
         yield
-        if mutation and context.actor is not None:
+        ran = getattr(execution.result, "data", None) is not None  # not refused before running
+        if mutation and ran and context.actor is not None:
             # Every change of the request is committed by now: note where the WAL stands.
             await self.replicas.note_write(context.actor.name)

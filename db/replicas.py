@@ -141,7 +141,7 @@ class ReadReplicas:
             self.samples.append((self.clock(), int(position)))
         except Exception as error:
             # The primary's trouble is for the breaker and /readyz; replicas still serve reads.
-            log.warning("primary position unknown", extra={"error": type(error).__name__})
+            log.debug("primary position unknown", extra={"error": type(error).__name__})
         await asyncio.gather(*(self._check(replica) for replica in self.replicas))
 
     async def current(self) -> dict[str, dict[str, object]]:

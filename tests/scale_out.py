@@ -112,40 +112,23 @@ def clusters(replica: bool) -> Iterator[tuple[Cluster, Cluster | None]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-HAPROXY_CONFIG = """global
-    maxconn 4000
-    log stdout format raw local0
+SHIPPED_HAPROXY = Path(__file__).resolve().parent.parent / "docker" / "haproxy.cfg"
 
-defaults
-    mode http
-    log global
-    option httplog
-    # Only what went wrong: errors and answers other than 2xx and 429.
-    option dontlog-normal
-    timeout connect 2s
-    timeout client 120s
-    timeout server 120s
-    # Longer than the clients keep an idle connection, so they, not HAProxy, close it.
-    timeout http-keep-alive 10s
-    # A busy API answers /readyz behind the requests it is running: give it time.
-    timeout check 5s
-    # A request that could not reach a server, or got no answer before the server closed
-    # the connection (it is stopping), is sent again to the other one.
-    retries 3
-    option redispatch 1
-    retry-on conn-failure empty-response
 
-frontend api
-    bind 127.0.0.1:{port}
-    default_backend footprint
-
-backend footprint
-    balance roundrobin
-    option httpchk GET /readyz
-    http-check expect status 200
-    default-server inter 1s fall 3 rise 2
-{servers}
-"""
+def haproxy_config(port: int, api_urls: list[str]) -> str:
+    """docker/haproxy.cfg as shipped, listening on loopback `port` in front of `api_urls`."""
+    lines = SHIPPED_HAPROXY.read_text().splitlines()
+    assert "    bind :8000" in lines, "docker/haproxy.cfg no longer binds :8000"
+    kept = [
+        line.replace("bind :8000", f"bind 127.0.0.1:{port}")
+        for line in lines
+        if not line.startswith("    server ")
+    ]
+    servers = [
+        f"    server api-{n} {url.removeprefix('http://')} check"
+        for n, url in enumerate(api_urls, 1)
+    ]
+    return "\n".join([*kept, *servers]) + "\n"
 
 
 @contextmanager
@@ -153,12 +136,8 @@ def balancer(folder: Path, api_urls: list[str]) -> Iterator[str]:
     """HAProxy (Debian's package) on the balancer port, in front of the APIs."""
     if shutil.which("haproxy") is None:
         raise RuntimeError("the scale-out drill needs HAProxy: apt-get install -y haproxy")
-    servers = "\n".join(
-        f"    server api{n} {url.removeprefix('http://')} check"
-        for n, url in enumerate(api_urls, 1)
-    )
     config = folder / "haproxy.cfg"
-    config.write_text(HAPROXY_CONFIG.format(port=BALANCER_PORT, servers=servers))
+    config.write_text(haproxy_config(BALANCER_PORT, api_urls))
     log = (folder / "haproxy.log").open("wb")
     process = subprocess.Popen(
         ["haproxy", "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT
