@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -15,9 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from tests.soak import postgres_version, wait_until
+from tests.soak import Server, postgres_version, wait_until
 
 PRIMARY_PORT, REPLICA_PORT, BALANCER_PORT = 8640, 8641, 8642
 API_PORTS = (8643, 8644)
@@ -138,28 +135,14 @@ def balancer(folder: Path, api_urls: list[str]) -> Iterator[str]:
         raise RuntimeError("the scale-out drill needs HAProxy: apt-get install -y haproxy")
     config = folder / "haproxy.cfg"
     config.write_text(haproxy_config(BALANCER_PORT, api_urls))
-    log = (folder / "haproxy.log").open("wb")
-    process = subprocess.Popen(
-        ["haproxy", "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{BALANCER_PORT}"
+    log = folder / "haproxy.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            ["haproxy", "-db", "-f", str(config)], stdout=output, stderr=subprocess.STDOUT
+        )
+    front = Server(f"http://127.0.0.1:{BALANCER_PORT}", process, log)
     try:
-
-        def ready() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"HAProxy exited: {(folder / 'haproxy.log').read_text()}")
-            try:
-                return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(ready, 30, "HAProxy to answer")
-        yield url
+        front.wait_until_answers("/readyz", 30)
+        yield front.url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        log.close()
+        front.terminate()

@@ -126,6 +126,19 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def wait_until_answers(self, path: str, seconds: float) -> None:
+        """Wait for `path` to answer 200; if the process exits meanwhile, say why."""
+
+        def answers() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.process.args!r} exited: {self.log.read_text()[-2000:]}")
+            try:
+                return httpx.get(f"{self.url}{path}", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(answers, seconds, f"{self.url}{path} to answer")
+
     def terminate(self, timeout: float = 20) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -161,16 +174,7 @@ def serve(
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-
-        def live() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
-            try:
-                return httpx.get(f"{server.url}/livez", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(live, 60, "the server to answer /livez")
+        server.wait_until_answers("/livez", 60)
         yield server
     finally:
         server.terminate()
