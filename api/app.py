@@ -6,23 +6,27 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
+from strawberry.extensions import SchemaExtension
 
 from api.backpressure import DatabaseBreaker, LoadShedding
 from api.graphql import GraphQLView
 from api.health import livez, readyz
 from api.logs import configure_logging
-from api.metrics import Metrics
+from api.metrics import Metrics, multiprocess_directory
 from api.middleware import RequestContextMiddleware
-from api.rate_limit import MutationRateLimit, TokenBuckets
+from api.rate_limit import Allowance, MutationRateLimit, SharedBuckets, TokenBuckets
+from api.read_routing import ReadsAfterWrites
 from api.settings import Settings
 from api.startup import watch
 from api.web.routes import GraphiQLFirst, web_routes
 from db.engine import create_engine, create_sessionmaker
+from db.replicas import ReadReplicas
 from schema import build_schema
 from schema.reads.limits import QueryLimits
 
@@ -33,17 +37,29 @@ async def home(request: Request) -> RedirectResponse:
 
 def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
     """The app; `policies=False` (error masking and query limits off) is for the benchmark only."""
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        connect_timeout=settings.db_connect_timeout,
-        statement_timeout_ms=settings.db_statement_timeout_ms,
-        pool_timeout=settings.db_pool_timeout,
+
+    def engine_for(url: str) -> AsyncEngine:
+        return create_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            connect_timeout=settings.db_connect_timeout,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+            pool_timeout=settings.db_pool_timeout,
+        )
+
+    engine = engine_for(settings.database_url)
+    replicas = ReadReplicas(
+        engine,
+        [engine_for(url) for url in settings.read_urls],
+        max_lag=settings.replica_max_lag,
+        check_interval=settings.replica_check_interval,
+        check_timeout=settings.readiness_timeout,
     )
     sessionmaker = create_sessionmaker(engine)
     breaker = DatabaseBreaker()
     limits = _query_limits(settings)
-    schema = build_schema(_rate_limit(settings), limits, policies=policies)
+    extensions = [*_rate_limit(settings, replicas), lambda: ReadsAfterWrites(replicas)]
+    schema = build_schema(extensions, limits, policies=policies)
     graphql = GraphQLView(
         schema,
         sessionmaker,
@@ -53,8 +69,9 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         query_limits=limits if policies else None,
         max_body_bytes=settings.max_body_bytes,
         breaker=breaker,
+        replicas=replicas,
     )
-    metrics = Metrics(engine)
+    metrics = Metrics(replicas, multiprocess_directory())
     # Admission control guards the API only: pages and files answer whatever the database does.
     api = LoadShedding(
         graphql,
@@ -71,6 +88,8 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         watching.cancel()
         with suppress(asyncio.CancelledError):
             await watching
+        metrics.close()
+        await replicas.close()
         await engine.dispose()
 
     app = Starlette(
@@ -90,6 +109,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
     app.state.sessionmaker = sessionmaker
     app.state.metrics = metrics
     app.state.breaker = breaker
+    app.state.replicas = replicas
     return app
 
 
@@ -105,11 +125,16 @@ def _query_limits(settings: Settings) -> QueryLimits:
     )
 
 
-def _rate_limit(settings: Settings) -> list[Callable[[], MutationRateLimit]]:
-    if not settings.mutations_per_minute:
+def _rate_limit(settings: Settings, replicas: ReadReplicas) -> list[Callable[[], SchemaExtension]]:
+    per_minute = settings.mutations_per_minute
+    if not per_minute:
         return []
-    buckets = TokenBuckets(settings.mutations_per_minute)
-    return [lambda: MutationRateLimit(buckets)]
+    allowance: Allowance = (
+        TokenBuckets(per_minute)
+        if settings.embedded
+        else SharedBuckets(replicas.primary.read_engine, per_minute)
+    )
+    return [lambda: MutationRateLimit(allowance, per_minute)]
 
 
 def make_app() -> Starlette:

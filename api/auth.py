@@ -31,4 +31,4 @@ async def authenticate(
         row = await valid_token(session, token)
     if row is None:
         raise Unauthenticated(INVALID)
-    return Actor(name=row.name, role=row.role)
+    return Actor(name=row.name, role=row.role, last_write_lsn=row.last_write_lsn)

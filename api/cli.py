@@ -9,9 +9,12 @@ import datetime as dt
 import errno
 import logging
 import os
+import shutil
 import socket
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -19,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from api.logs import configure_logging
+from api.metrics import MULTIPROCESS_DIRECTORY
 from api.settings import Settings
 from api.startup import RETRY_SECONDS, check
 from api.web.assets import AssetError, install, missing
@@ -277,6 +281,33 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         file=sys.stderr,
     )
     log.info("serving", extra={"url": f"http://{host}:{port}/graphql", "workers": workers})
+    with _shared_metrics(workers):
+        _run_uvicorn(settings, host, port, workers)
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """With several workers, each writes its metrics to files in one folder that any of them
+    adds up when scraped. The folder is set before the workers start (they read it as they
+    import prometheus_client) and emptied of an earlier run's files; a temporary one is
+    removed afterwards."""
+    given = os.environ.get(MULTIPROCESS_DIRECTORY)
+    if workers == 1 and not given:
+        yield
+        return
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="footprint-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIRECTORY] = str(directory)
+    try:
+        yield
+    finally:
+        if not given:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run_uvicorn(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "api.app:make_app",
         factory=True,

@@ -12,7 +12,7 @@ import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -27,6 +27,7 @@ from api.metrics import current_record
 from api.responses import error_response
 from api.web.pages import graphiql_page
 from db.faults import is_unavailable
+from db.replicas import Database, ReadReplicas
 from schema.context import Context
 from schema.errors import (
     DB_UNAVAILABLE,
@@ -122,6 +123,7 @@ class GraphQLView(GraphQL[Context, None]):
         query_limits: QueryLimits | None = None,
         max_body_bytes: int = 1_048_576,
         breaker: DatabaseBreaker | None = None,
+        replicas: ReadReplicas | None = None,
     ) -> None:
         """`compiled_reads`: answer the queries `schema.reads.compiled` knows with one statement."""
         super().__init__(
@@ -131,12 +133,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.sessionmaker = sessionmaker
         self.assets_dir = assets_dir
-        # Reads run one statement per session (the compiled path, each loader batch): with
-        # autocommit they spare a BEGIN and a ROLLBACK round trip each.
-        self.read_engine: AsyncEngine = sessionmaker.kw["bind"].execution_options(
-            isolation_level="AUTOCOMMIT"
-        )
-        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.replicas = replicas or ReadReplicas(sessionmaker.kw["bind"])
         self.plans = Plans(self.schema._schema, query_limits) if compiled_reads else None  # type: ignore[attr-defined]
         self.max_body_bytes = max_body_bytes
         self.breaker = breaker or DatabaseBreaker()
@@ -187,13 +184,19 @@ class GraphQLView(GraphQL[Context, None]):
         compiled = self.plans.get(query) if query is not None else None
         if compiled is None:
             return None
+        reader = self.replicas.reader()
+
+        async def answer_on(database: Database) -> object:
+            async with database.read_engine.connect() as connection:
+                return (await connection.exec_driver_sql(compiled.sql)).scalar_one()
+
         try:
-            async with self.read_engine.connect() as connection:
-                answer = (await connection.exec_driver_sql(compiled.sql)).scalar_one()
+            answer = await reader.run(answer_on)
         except (SQLAlchemyError, OSError):
             # The usual path meets the same trouble and answers it with its masked error.
             return None
         record = current_record()  # for the access log and metrics, as the usual path reports
+        record.database = reader.database.name
         record.operation = compiled.operation or "anonymous"
         record.operation_type = "query"
         record.error_codes = []
@@ -203,8 +206,12 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        actor = await authenticate(request.headers.get("authorization"), self.sessionmaker)
+        reader = self.replicas.reader(actor.last_write_lsn if actor else None)
+
         def report(name: str | None, kind: str | None, errors: list[GraphQLError]) -> None:
             record = current_record()
+            record.database = reader.database.name
             record.operation = name or "anonymous"
             record.operation_type = kind
             record.error_codes = error_codes(errors)
@@ -220,8 +227,8 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(
             sessionmaker=self.sessionmaker,
             request_id=request_id_var.get() or uuid.uuid4().hex,
-            actor=await authenticate(request.headers.get("authorization"), self.sessionmaker),
-            read_sessionmaker=self.read_sessionmaker,
+            actor=actor,
+            reader=reader,
             report=report,
         )
 

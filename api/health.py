@@ -9,6 +9,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 
 from api.responses import OrjsonResponse
+from db.replicas import ReadReplicas
 
 log = logging.getLogger("footprint.health")
 
@@ -18,8 +19,11 @@ async def livez(request: Request) -> OrjsonResponse:
 
 
 async def readyz(request: Request) -> OrjsonResponse:
+    """Ready when the primary answers; each read replica is reported, and one that is down or
+    behind only sends its reads to the primary."""
     engine = request.app.state.engine
     timeout = request.app.state.settings.readiness_timeout
+    replicas = request.app.state.replicas
 
     async def probe() -> None:
         async with engine.connect() as connection:
@@ -29,6 +33,13 @@ async def readyz(request: Request) -> OrjsonResponse:
         await asyncio.wait_for(probe(), timeout)
     except Exception as error:  # any failure means "not ready"; the cause goes to the log only
         log.warning("readiness probe failed", extra={"error": type(error).__name__})
-        return OrjsonResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        answer = {"status": "unavailable", "database": "unreachable"}
+        return OrjsonResponse({**answer, **await _replicas(replicas)}, 503)
     request.app.state.breaker.succeeded()  # (a failure may only be a busy pool: it opens nothing)
-    return OrjsonResponse({"status": "ok", "database": "ok"})
+    return OrjsonResponse({"status": "ok", "database": "ok", **await _replicas(replicas)})
+
+
+async def _replicas(replicas: ReadReplicas) -> dict[str, object]:
+    if not replicas.replicas:
+        return {}
+    return {"replicas": await replicas.current()}  # each checked within the readiness timeout

@@ -65,6 +65,7 @@ class RequestContextMiddleware:
                     "operation": record.operation,
                     "operation_type": record.operation_type,
                     "error_codes": record.error_codes,
+                    "database": record.database,
                 },
             )
             if self.metrics is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.exc import ArgumentError
 
@@ -27,6 +27,17 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("DATABASE_URL", "FOOTPRINT_DATABASE_URL"),
         description="postgresql+asyncpg://... or sqlite+aiosqlite:///path; unset: ./footprint.db",
+    )
+    database_read_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_READ_URL", "FOOTPRINT_DATABASE_READ_URL"),
+        description="PostgreSQL read replicas, comma-separated; unset: the primary reads too",
+    )
+    replica_max_lag: float = Field(
+        default=2.0, gt=0, le=3600, description="seconds behind the primary, then skipped"
+    )
+    replica_check_interval: float = Field(
+        default=0.5, gt=0, le=60, description="seconds between checks of the replicas"
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -79,6 +90,28 @@ class Settings(BaseSettings):
         if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
             raise ValueError("must be a PostgreSQL or SQLite URL")
         return url
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _replica_urls(cls, value: str) -> str:
+        urls = [url.strip() for url in value.split(",") if url.strip()]
+        try:
+            urls = [normalise_url(url) for url in urls]
+        except ArgumentError:
+            raise ValueError("is not a list of database URLs (postgresql://...)") from None
+        if any(not url.startswith("postgresql+asyncpg://") for url in urls):
+            raise ValueError("read replicas must be PostgreSQL URLs")
+        return ",".join(urls)
+
+    @model_validator(mode="after")
+    def _replicas_of_postgresql(self) -> Settings:
+        if self.read_urls and self.embedded:
+            raise ValueError("DATABASE_READ_URL needs a PostgreSQL DATABASE_URL")
+        return self
+
+    @property
+    def read_urls(self) -> list[str]:
+        return self.database_read_url.split(",") if self.database_read_url else []
 
     @property
     def embedded(self) -> bool:

@@ -118,3 +118,9 @@ def why(error: BaseException, url: str) -> str:
 def is_unstorable_text(error: BaseException) -> bool:
     """True when PostgreSQL refused a text it cannot hold: one with a NUL character (U+0000)."""
     return any(isinstance(cause, asyncpg.CharacterNotInRepertoireError) for cause in _chain(error))
+
+
+def is_recovery_conflict(error: BaseException) -> bool:
+    """True when a standby cancelled a read to go on replaying the primary's WAL (SQLSTATE
+    40001 there: the read would succeed on the primary or if sent again)."""
+    return any(isinstance(cause, asyncpg.SerializationError) for cause in _chain(error))

@@ -12,10 +12,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -500,6 +502,13 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The token's mutation allowance, shared by every API process (PostgreSQL only): changes
+    # left in its bucket as of `allowance_at`; empty until its first change.
+    allowance: Mapped[float | None] = mapped_column(Float)
+    allowance_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where the primary's WAL stood after the token's last change, in bytes: its reads stay on
+    # the primary until a replica has replayed that far (PostgreSQL with read replicas only).
+    last_write_lsn: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AuditEntry(Base):

@@ -7,8 +7,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Float, cast, extract, func, literal_column, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.enums import TokenRole
 from db.models import ApiToken
@@ -90,6 +90,42 @@ async def valid_token(session: AsyncSession, token: str) -> ApiToken | None:
     """The token's record if it exists, is not revoked and has not expired; else None."""
     row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     return row if row is not None and status(row) == "active" else None
+
+
+def _allowance_now(per_minute: int) -> ColumnElement[float]:
+    """The changes in a token's bucket now: what was left, refilled since at `per_minute`, up
+    to `per_minute` (a token that never changed anything has a full bucket)."""
+    capacity = float(per_minute)
+    elapsed = cast(extract("epoch", func.now() - ApiToken.allowance_at), Float)
+    refilled = func.coalesce(ApiToken.allowance + elapsed * (per_minute / 60), capacity)
+    return func.least(capacity, refilled)
+
+
+async def spend_allowance(
+    connection: AsyncConnection, name: str, changes: int, per_minute: int
+) -> float:
+    """Take `changes` from the token's bucket in one statement, atomic across every process
+    (PostgreSQL): 0.0 if they were there, else the seconds until they will be (none taken)."""
+    available = _allowance_now(per_minute)
+    taken = await connection.execute(
+        update(ApiToken)
+        .where(ApiToken.name == name, available >= changes)
+        .values(allowance=available - changes, allowance_at=func.now())
+        .returning(ApiToken.id)
+    )
+    if taken.first() is not None:
+        return 0.0
+    left = await connection.scalar(select(available).where(ApiToken.name == name))
+    missing = changes - float(left if left is not None else 0.0)
+    return max(missing * 60 / per_minute, 0.001)
+
+
+async def note_write(connection: AsyncConnection, name: str) -> None:
+    """Record where the primary's WAL stands, after the token's changes were committed."""
+    position: ColumnElement[int] = literal_column("(pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")
+    await connection.execute(
+        update(ApiToken).where(ApiToken.name == name).values(last_write_lsn=position)
+    )
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.enums import TokenRole
+from db.replicas import PRIMARY, Database, Reader
 from db.visibility import Audience
 from schema.reads.loaders import Loaders
 
@@ -20,6 +21,7 @@ class Actor:
 
     name: str
     role: TokenRole
+    last_write_lsn: int | None = None  # its reads wait for a replica that has replayed this
 
 
 @dataclass
@@ -27,16 +29,17 @@ class Context:
     sessionmaker: async_sessionmaker[AsyncSession]  # for changes, in transactions
     request_id: str
     actor: Actor | None = None  # None: an anonymous reader
-    # For the loaders' reads: one statement per session, so no transaction to begin and roll
-    # back around it (two round trips each); the sessionmaker above when not given.
-    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    # Where the loaders read: a replica or the primary (the sessionmaker's database if not given).
+    reader: Reader | None = None
     # Told the operation's name, type and final errors, for the HTTP status, logs and metrics.
     report: Callable[[str | None, str | None, list[GraphQLError]], None] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         audience = Audience.READERS if self.actor is None else Audience.EDITORS
-        self.loaders = Loaders(self.read_sessionmaker or self.sessionmaker, audience)
+        if self.reader is None:
+            self.reader = Reader(Database(PRIMARY, self.sessionmaker.kw["bind"]))
+        self.loaders = Loaders(self.reader, audience)
 
 
 Info = strawberry.Info[Context, None]

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from api.app import create_app
 from api.settings import Settings
@@ -28,6 +29,7 @@ class Register:
     client: httpx.AsyncClient
     sessionmaker: async_sessionmaker[AsyncSession]
     tokens: dict[str, str]  # role or state -> bearer token
+    app: Starlette
 
     def headers(self, who: str) -> dict[str, str]:
         if who == "anonymous":
@@ -90,6 +92,6 @@ async def open_register(tmp_path: Path, **settings: Any) -> AsyncIterator[Regist
         app = create_app(Settings(_env_file=None, database_url=url, **settings))  # type: ignore[call-arg]
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as c:
-            yield Register(c, sessionmaker, issued)
+            yield Register(c, sessionmaker, issued, app)
         await app.state.engine.dispose()
         await engine.dispose()

@@ -32,6 +32,22 @@ async def graphql_response(
     return body
 
 
+def aliased_creates(prefix: str, count: int, operation: str = "") -> str:
+    """One mutation creating `count` topics under aliases (finding 6 of issue 11 sent 30)."""
+    fields = " ".join(
+        f'{prefix}{n}: createTopic(input: {{slug: "{prefix}-{n}", name: "{prefix} {n}"}}) '
+        "{ __typename }"
+        for n in range(count)
+    )
+    return f"mutation {operation} {{ {fields} }}"
+
+
+def metric_samples(exposition: str) -> dict[str, float]:
+    """Prometheus text: each sample (name and labels, as written) and its value."""
+    lines = [line for line in exposition.splitlines() if line and not line.startswith("#")]
+    return {name: float(value) for name, value in (line.rsplit(" ", 1) for line in lines)}
+
+
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 

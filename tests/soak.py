@@ -126,6 +126,19 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def wait_until_answers(self, path: str, seconds: float) -> None:
+        """Wait for `path` to answer 200; if the process exits meanwhile, say why."""
+
+        def answers() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.process.args!r} exited: {self.log.read_text()[-2000:]}")
+            try:
+                return httpx.get(f"{self.url}{path}", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(answers, seconds, f"{self.url}{path} to answer")
+
     def terminate(self, timeout: float = 20) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -137,9 +150,12 @@ class Server:
 
 
 @contextmanager
-def serve(database_url: str, log_dir: Path, **settings: str) -> Iterator[Server]:
-    """`footprint serve` in its own process on a port of our range; stopped afterwards."""
-    port = next(SERVER_PORTS)
+def serve(
+    database_url: str, log_dir: Path, port: int | None = None, **settings: str
+) -> Iterator[Server]:
+    """`footprint serve` in its own process on `port` (else one of our range); stopped
+    afterwards."""
+    port = port or next(SERVER_PORTS)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -158,16 +174,7 @@ def serve(database_url: str, log_dir: Path, **settings: str) -> Iterator[Server]
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-
-        def live() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
-            try:
-                return httpx.get(f"{server.url}/livez", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(live, 60, "the server to answer /livez")
+        server.wait_until_answers("/livez", 60)
         yield server
     finally:
         server.terminate()
@@ -198,6 +205,7 @@ class Tally:
     acknowledged: set[str] = field(default_factory=set)
     refused_writes: list[str] = field(default_factory=list)
     transport_errors: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0  # requests sent and not yet answered
 
     def record(self, status: int, body: Any, seconds: float) -> None:
         self.statuses[status] += 1
@@ -219,11 +227,14 @@ async def _send(
     http: httpx.AsyncClient, tally: Tally, body: dict[str, Any], headers: dict[str, str]
 ) -> tuple[int, Any]:
     started = time.monotonic()
+    tally.in_flight += 1
     try:
         response = await http.post("/graphql", json=body, headers=headers)
     except httpx.HTTPError as error:
         tally.transport_errors[type(error).__name__] += 1
         return 0, None
+    finally:
+        tally.in_flight -= 1
     try:
         payload = response.json()
     except ValueError:
@@ -279,9 +290,14 @@ async def writer(
 
 
 async def run_load(
-    base_url: str, seconds: float, readers: int, writer_tokens: dict[str, str]
+    base_url: str,
+    seconds: float,
+    readers: int,
+    writer_tokens: dict[str, str],
+    tally: Tally | None = None,
 ) -> Tally:
-    tally = Tally()
+    """Readers and writers for `seconds`; `tally` (a new one if not given) counts as it goes."""
+    tally = tally or Tally()
     until = time.monotonic() + seconds
     # Idle connections are dropped before uvicorn (5 s) drops them, so none is reused as it closes.
     limits = httpx.Limits(max_connections=readers + len(writer_tokens) + 10, keepalive_expiry=2)

@@ -77,8 +77,10 @@ async def test_metrics_count_operations_latency_errors_and_the_pool(
     assert float(samples[f'footprint_request_duration_seconds_bucket{{le="+Inf",{key}}}']) >= 3
     assert float(samples[f"footprint_request_duration_seconds_count{{{key}}}"]) >= 3
     assert float(samples['footprint_errors_total{code="GRAPHQL_VALIDATION_FAILED"}']) >= 1
-    assert 'footprint_db_pool_connections{state="checked_out"}' in samples
-    assert float(samples["footprint_db_pool_size"]) >= 1
+    assert 'footprint_db_pool_connections{database="primary",state="checked_out"}' in samples
+    assert float(samples['footprint_db_pool_size{database="primary"}']) >= 1
+    assert float(samples['footprint_db_reads_total{database="primary"}']) >= 3
+    assert float(samples["footprint_workers"]) == 1
 
 
 async def test_metrics_keep_client_chosen_operation_names_bounded(

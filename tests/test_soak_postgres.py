@@ -78,7 +78,7 @@ async def test_200_readers_and_20_writers_for_60_s(tmp_path: Path) -> None:
     assert len(tally.acknowledged) > 0
     assert tally.acknowledged == rows
     assert audited == len(rows)
-    assert 'footprint_db_pool_connections{state="checked_out"} 0.0' in metrics
+    assert 'footprint_db_pool_connections{database="primary",state="checked_out"} 0.0' in metrics
     assert connections <= 20  # the pool's 10, and at most 10 in overflow
 
 
@@ -130,7 +130,7 @@ async def test_postgres_restarted_and_stopped_under_load(tmp_path: Path) -> None
     assert not tally.refused_writes, tally.refused_writes[:5]
     assert tally.acknowledged == rows
     assert audited == len(rows)
-    assert 'footprint_db_pool_connections{state="checked_out"} 0.0' in metrics
+    assert 'footprint_db_pool_connections{database="primary",state="checked_out"} 0.0' in metrics
     assert connections <= 20
 
 

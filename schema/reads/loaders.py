@@ -9,13 +9,14 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from db import queries
 from db.models import Base, Organisation, StakeholderGroup
 from db.queries import Page
+from db.replicas import Database, Reader
 from db.visibility import AUDIENCE, Audience
 
 M = TypeVar("M", bound=Base)
@@ -70,12 +71,12 @@ class Loaders:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        reader: Reader,
         audience: Audience = Audience.READERS,
         site: tuple[str, ...] = (),
         loaders: dict[Hashable, DataLoader[Any, Any]] | None = None,
     ) -> None:
-        self._sessionmaker = sessionmaker
+        self._reader = reader
         self._audience = audience
         self._site = site
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {} if loaders is None else loaders
@@ -83,12 +84,16 @@ class Loaders:
     def at(self, path: Sequence[str | int]) -> Loaders:
         """The loaders for the query site at `path` (a resolver's info.path.as_list())."""
         site = tuple(step for step in path if isinstance(step, str))
-        return Loaders(self._sessionmaker, self._audience, site, self._loaders)
+        return Loaders(self._reader, self._audience, site, self._loaders)
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[R]]) -> R:
         """Run one read in its own short session, showing only what the audience may see."""
-        async with self._sessionmaker(info={AUDIENCE: self._audience}) as session:
-            return await work(session)
+
+        async def in_session(database: Database) -> R:
+            async with database.sessions(info={AUDIENCE: self._audience}) as session:
+                return await work(session)
+
+        return await self._reader.run(in_session)
 
     def _loader(
         self,
