@@ -150,6 +150,7 @@ class ImpactAssessmentInput:
     date: dt.date | None = None
     date_precision: DatePrecision = DatePrecision.DAY
     reference: str | None = None
+    summary: str | None = None
     evidence: list[EvidenceInput]
     published: bool = publishing()
 
@@ -162,6 +163,7 @@ class ImpactAssessmentChanges:
     date: dt.date | None = strawberry.UNSET
     date_precision: DatePrecision | None = strawberry.UNSET
     reference: str | None = strawberry.UNSET
+    summary: str | None = strawberry.UNSET
     published: bool | None = publishing_change()
 
 
@@ -180,8 +182,9 @@ def _check_assessment(checks: Checks, prefix: str, values: dict[str, Any]) -> No
         checks.text(f"{prefix}.kind", values["kind"], MAX_KIND, required=True)
     if "outcome" in values:
         checks.text(f"{prefix}.outcome", values["outcome"], MAX_OUTCOME)
-    if "reference" in values:
-        checks.text(f"{prefix}.reference", values["reference"], MAX_TEXT)
+    for name in ("reference", "summary"):
+        if name in values:
+            checks.text(f"{prefix}.{name}", values[name], MAX_TEXT)
 
 
 async def _assessment_saved(session: AsyncSession, assessment_id: int) -> ImpactAssessmentSaved:
