@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
+from api.answers import answer_endpoint
 from api.backpressure import DatabaseBreaker, LoadShedding
 from api.graphql import GraphQLView
 from api.health import livez, readyz
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         routes=[
             Route("/", home),
             Route("/graphql", graphql),
+            Route("/answers/{file}", answer_endpoint(graphql.schema, sessionmaker)),
             Route("/livez", livez),
             Route("/readyz", readyz),
             *web_routes(settings.assets_dir),

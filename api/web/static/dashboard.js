@@ -34,6 +34,7 @@
     CONSULTED: { symbol: "✓", text: "Consulted" },
     NOT_CONSULTED: { symbol: "✗", text: "Not consulted" },
     NO_RECORD: { symbol: "?", text: "No record" },
+    CONTESTED: { symbol: "±", text: "Contested: sources point both ways" },
   };
 
   var view = document.getElementById("view");
@@ -314,6 +315,17 @@
       })) : el("p", null, "The register holds no principles for this document."));
   }
 
+  // The FOI answer as files to send: the same text the API's consultationAnswer gives.
+  function answerFiles(slug) {
+    var base = "/answers/" + encodeURIComponent(slug);
+    return el("section", { "aria-labelledby": "answer-files" },
+      el("h2", { id: "answer-files" }, "The FOI answer"),
+      el("p", null, el("a", { href: base + ".docx", download: slug + ".docx", class: "button" },
+        "Download the answer (Word)"), " · ",
+        el("a", { href: base + ".md", download: slug + ".md" }, "Markdown"), " · ",
+        el("a", { href: base + ".html" }, "Web page")));
+  }
+
   function documentView(slug) {
     announce("Loading the document…");
     return gql(DOCUMENT, { slug: slug }).then(function (data) {
@@ -324,6 +336,7 @@
         doc.summary ? el("p", null, doc.summary) : null,
         consultedSection(doc.coverage.groups),
         leftOutSection(doc.coverage.leftOut),
+        answerFiles(slug),
         principlesSection(slug, doc.principles)));
       announce(doc.title + " loaded.");
     });
