@@ -31,6 +31,7 @@ from schema.mutations.evidence_input import (
     existing,
     found_by_id,
     given_values,
+    group_or_organisation,
     node_id,
     slug_id,
     state_with_evidence,
@@ -291,27 +292,9 @@ class ClaimMutation:
             document_id = await slug_id(
                 session, checks, models.Document, "input.document", input.document, "document"
             )
-            group_id = organisation_id = None
-            if (input.group is None) == (input.organisation is None):
-                checks.fail("input.group", "Give a group or an organisation, not both or neither.")
-            if input.group is not None:
-                group_id = await slug_id(
-                    session,
-                    checks,
-                    models.StakeholderGroup,
-                    "input.group",
-                    input.group,
-                    "stakeholder group",
-                )
-            if input.organisation is not None:
-                organisation_id = await slug_id(
-                    session,
-                    checks,
-                    models.Organisation,
-                    "input.organisation",
-                    input.organisation,
-                    "organisation",
-                )
+            group_id, organisation_id = await group_or_organisation(
+                session, checks, input.group, input.organisation
+            )
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
             row = models.Expectation(

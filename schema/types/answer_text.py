@@ -56,7 +56,7 @@ CONSULTED_WORDS = {
     ConsultationRole.CONSULTED: "consulted",
     ConsultationRole.ADVISOR: "adviser",
     ConsultationRole.PARTNER: "partner in writing the document",
-    ConsultationRole.CO_DEVELOPER: "the document was developed alongside or jointly with them",
+    ConsultationRole.CO_DEVELOPER: "the document was developed alongside them",
     ConsultationRole.REVIEWER: "reviewer",
     ConsultationRole.SUBMITTED_WRITTEN_EVIDENCE: "submitted written evidence",
     ConsultationRole.GAVE_ORAL_EVIDENCE: "gave oral evidence",
