@@ -224,7 +224,7 @@ DEFINITIONS = Definitions(
         DocumentRelationKind.REFRESHES: "This document is an updated edition of the other.",
         DocumentRelationKind.CITES: "This document names the other as a source or reference.",
         DocumentRelationKind.TAKES_INTO_ACCOUNT: "The source says the other was taken into account "
-        "in writing this document, without citing it.",
+        "in writing this document; it does not say the document cites it.",
         DocumentRelationKind.IMPLEMENTS: "The source says this document puts the other into "
         "practice.",
         DocumentRelationKind.ACCORDS_WITH: "The source says this document, or the work it covers, "
