@@ -11,9 +11,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
-from starlette.routing import Route
+from starlette.routing import Route, Router
 from strawberry.extensions import SchemaExtension
 
+from api.answers import answer_endpoint
 from api.backpressure import DatabaseBreaker, LoadShedding
 from api.graphql import GraphQLView
 from api.health import livez, readyz
@@ -72,9 +73,15 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         replicas=replicas,
     )
     metrics = Metrics(replicas, multiprocess_directory())
-    # Admission control guards the API only: pages and files answer whatever the database does.
+    # Admission control guards what reads the database (the API and the answers it writes out):
+    # pages and files answer whatever the database does.
     api = LoadShedding(
-        graphql,
+        Router(
+            routes=[
+                Route("/graphql", graphql),
+                Route("/answers/{file}", answer_endpoint(schema, sessionmaker)),
+            ]
+        ),
         max_in_flight=settings.max_in_flight,
         max_active=settings.max_active,
         queue_timeout=settings.queue_timeout,
@@ -96,6 +103,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         routes=[
             Route("/", home),
             Route("/graphql", GraphiQLFirst(graphql, api)),
+            Route("/answers/{file}", api),
             Route("/livez", livez),
             Route("/readyz", readyz),
             *web_routes(settings.assets_dir, schema._schema),

@@ -116,6 +116,8 @@ took_part AS (
   JOIN organisation_group og ON og.organisation_id = c.organisation_id
   JOIN closure cl ON cl.member = og.group_id
   WHERE c.document_id IN (SELECT id FROM docs) AND {_visible("c")}
+    AND c.role IN ('CONSULTED', 'ADVISOR', 'PARTNER', 'CO_DEVELOPER', 'REVIEWER',
+                   'SUBMITTED_WRITTEN_EVIDENCE', 'GAVE_ORAL_EVIDENCE')
   GROUP BY 1, 2),
 absent AS (
   SELECT DISTINCT a.document_id, cl.member AS group_id FROM absence a
@@ -126,7 +128,8 @@ expected AS (
   WHERE e.document_id IN (SELECT id FROM docs) AND e.group_id IS NOT NULL AND {_visible("e")}),
 cells AS (
   SELECT d.id AS document_id, t.path,
-    CASE WHEN tp.group_id IS NOT NULL THEN 'CONSULTED'
+    CASE WHEN tp.group_id IS NOT NULL AND ab.group_id IS NOT NULL THEN 'CONTESTED'
+         WHEN tp.group_id IS NOT NULL THEN 'CONSULTED'
          WHEN ab.group_id IS NOT NULL THEN 'NOT_CONSULTED' ELSE 'NO_RECORD' END AS status,
     ex.group_id IS NOT NULL AS expected,
     coalesce(tp.organisations, 0) AS organisations
@@ -141,7 +144,7 @@ SELECT json_build_object('data', json_build_object('coverageMatrix', json_build_
       'document', json_build_object('slug', d.slug),
       'cells', (SELECT json_agg(json_build_object(
           'status', c.status, 'expected', c.expected,
-          'gap', c.expected AND c.status <> 'CONSULTED',
+          'gap', c.status <> 'CONSULTED' AND (c.expected OR c.status <> 'NO_RECORD'),
           'organisationCount', c.organisations) ORDER BY c.path)
         FROM cells c WHERE c.document_id = d.id)) ORDER BY d.id)
     FROM docs d), '[]'))))::text

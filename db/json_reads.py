@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
+from db.coverage import gap_case_sql, roles_sql, status_case_sql
 from db.models import Base
 from db.visibility import Audience, visible
 
@@ -178,7 +179,7 @@ def _shown(alias: str) -> str:
 
 # The group tree in GroupTree's order (parents first, siblings by position then id), the
 # closure (every group with each group below it), and the facts of one page of documents;
-# the same rules as schema.types.coverage.assess, in SQL.
+# the roles that count, the status and the gap come from db.enums and db.coverage, not restated.
 _MATRIX_FACTS = f"""
 WITH RECURSIVE tree AS (
   SELECT g.id, ARRAY[g.position, g.id] AS path FROM stakeholder_group g
@@ -198,7 +199,7 @@ took_part AS (
   JOIN organisation o ON o.id = c.organisation_id AND {_shown("o")}
   JOIN organisation_group og ON og.organisation_id = c.organisation_id
   JOIN closure cl ON cl.member = og.group_id
-  WHERE c.document_id IN (SELECT id FROM docs) AND {_shown("c")}
+  WHERE c.document_id IN (SELECT id FROM docs) AND {_shown("c")} AND {roles_sql("c.role")}
   GROUP BY 1, 2),
 absent AS (
   SELECT DISTINCT a.document_id, cl.member AS group_id FROM absence a
@@ -209,8 +210,7 @@ expected AS (
   WHERE e.document_id IN (SELECT id FROM docs) AND e.group_id IS NOT NULL AND {_shown("e")}),
 cells AS (
   SELECT d.id AS document_id, t.id AS group_id, t.path,
-    CASE WHEN tp.group_id IS NOT NULL THEN 'CONSULTED'
-         WHEN ab.group_id IS NOT NULL THEN 'NOT_CONSULTED' ELSE 'NO_RECORD' END AS status,
+    {status_case_sql("tp.group_id IS NOT NULL", "ab.group_id IS NOT NULL")} AS status,
     ex.group_id IS NOT NULL AS expected,
     coalesce(tp.organisations, 0) AS organisations
   FROM docs d CROSS JOIN tree t
@@ -221,7 +221,7 @@ cells AS (
 _CELL_VALUES = {
     "status": "c.status",
     "expected": "c.expected",
-    "gap": "(c.expected AND c.status <> 'CONSULTED')",
+    "gap": gap_case_sql("c.status", "c.expected"),
     "organisationCount": "c.organisations",
 }
 

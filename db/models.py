@@ -39,6 +39,7 @@ from db.enums import (
     FoiOutcome,
     Formality,
     InfluenceEffect,
+    MembershipBasis,
     TokenRole,
 )
 
@@ -135,7 +136,8 @@ class OrganisationAlias(Base):
 
 
 class OrganisationGroup(Base):
-    """Membership of an organisation in a stakeholder group (many-to-many)."""
+    """Membership of an organisation in a stakeholder group (many-to-many), and where it comes
+    from: a membership no source of the register states says so, with a note."""
 
     __tablename__ = "organisation_group"
 
@@ -145,6 +147,12 @@ class OrganisationGroup(Base):
     group_id: Mapped[int] = mapped_column(
         ForeignKey("stakeholder_group.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    basis: Mapped[MembershipBasis] = mapped_column(
+        enum_column(MembershipBasis),
+        default=MembershipBasis.SOURCE,
+        server_default=MembershipBasis.SOURCE.value,
+    )
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class OrganisationRedirect(Base):
@@ -352,6 +360,7 @@ class ImpactAssessment(Record, Base):
         enum_column(DatePrecision, "date_precision"), default=DatePrecision.DAY
     )
     reference: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
 
 
 class Evidence(Record, Base):

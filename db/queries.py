@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.enums import AuditAction, DocumentKind, DocumentRelationKind
+from db.coverage import CONSULTING_ROLES, status_among
+from db.enums import AuditAction, CoverageStatus, DocumentKind, DocumentRelationKind
 from db.models import (
     Absence,
     AuditEntry,
@@ -26,6 +27,7 @@ from db.models import (
     DocumentRelation,
     Evidence,
     Expectation,
+    FoiQuestion,
     FoiRequest,
     Organisation,
     OrganisationAlias,
@@ -89,6 +91,26 @@ async def foi_requests_by_reference(
     return list(await session.scalars(statement.order_by(FoiRequest.id).limit(limit)))
 
 
+async def foi_requests_about(
+    session: AsyncSession, document_ids: Iterable[int]
+) -> dict[int, list[tuple[FoiRequest, list[FoiQuestion]]]]:
+    """For each document, the FOI requests asking about it, each with its questions in order:
+    one statement."""
+    statement = (
+        select(FoiRequest, FoiQuestion)
+        .outerjoin(FoiQuestion, FoiQuestion.request_id == FoiRequest.id)
+        .where(FoiRequest.subject_id.in_(list(document_ids)))
+        .order_by(FoiRequest.id, FoiQuestion.number)
+    )
+    found: dict[int, dict[int, tuple[FoiRequest, list[FoiQuestion]]]] = defaultdict(dict)
+    for request, question in await session.execute(statement):
+        assert request.subject_id is not None  # chosen by it
+        held = found[request.subject_id].setdefault(request.id, (request, []))
+        if question is not None:
+            held[1].append(question)
+    return {document: list(requests.values()) for document, requests in found.items()}
+
+
 async def all_groups(session: AsyncSession) -> list[StakeholderGroup]:
     statement = select(StakeholderGroup).order_by(StakeholderGroup.position, StakeholderGroup.id)
     return list(await session.scalars(statement))
@@ -106,6 +128,22 @@ async def groups_of_organisations(
     grouped: dict[int, list[StakeholderGroup]] = defaultdict(list)
     for organisation_id, group in await session.execute(statement):
         grouped[organisation_id].append(group)
+    return grouped
+
+
+async def memberships_of_organisations(
+    session: AsyncSession, organisation_ids: Iterable[int]
+) -> dict[int, list[tuple[OrganisationGroup, StakeholderGroup]]]:
+    """Each organisation's memberships (with where each comes from) and their groups."""
+    statement = (
+        select(OrganisationGroup, StakeholderGroup)
+        .join(StakeholderGroup, StakeholderGroup.id == OrganisationGroup.group_id)
+        .where(OrganisationGroup.organisation_id.in_(list(organisation_ids)))
+        .order_by(StakeholderGroup.position, StakeholderGroup.id)
+    )
+    grouped: dict[int, list[tuple[OrganisationGroup, StakeholderGroup]]] = defaultdict(list)
+    for membership, group in await session.execute(statement):
+        grouped[membership.organisation_id].append((membership, group))
     return grouped
 
 
@@ -335,7 +373,8 @@ def _group_closure() -> Any:
 
 @dataclass(frozen=True, slots=True)
 class GroupParticipation:
-    """A consultation on a document counted for a group its organisation is in or below."""
+    """A consultation on a document, in a role that counts as consulted, counted for a group
+    its organisation is in or below."""
 
     group_id: int
     organisation_id: int
@@ -358,7 +397,10 @@ async def participation_by_document(
         )
         .join(OrganisationGroup, OrganisationGroup.organisation_id == Consultation.organisation_id)
         .join(closure, closure.c.member == OrganisationGroup.group_id)
-        .where(Consultation.document_id.in_(list(document_ids)))
+        .where(
+            Consultation.document_id.in_(list(document_ids)),
+            Consultation.role.in_(CONSULTING_ROLES),
+        )
         .order_by(Consultation.document_id, closure.c.ancestor, Consultation.id)
     )
     found: dict[int, list[GroupParticipation]] = defaultdict(list)
@@ -371,13 +413,24 @@ async def participation_by_document(
     return found
 
 
-def consulting_group_condition(group_ids: Sequence[int]) -> ColumnElement[bool]:
-    """Documents on which an organisation of one of these groups was consulted."""
-    return exists().where(
+def group_status_condition(
+    group_and_below: Sequence[int],
+    group_and_above: Sequence[int],
+    statuses: frozenset[CoverageStatus],
+) -> ColumnElement[bool]:
+    """Documents on which one group's status (db.coverage.status_of) is one of `statuses`: it
+    was consulted if an organisation of the group or of one below it was, in a role that
+    counts; shown absent if an absence names the group or one above it."""
+    consulted = exists().where(
         Consultation.document_id == Document.id,
+        Consultation.role.in_(CONSULTING_ROLES),
         OrganisationGroup.organisation_id == Consultation.organisation_id,
-        OrganisationGroup.group_id.in_(list(group_ids)),
+        OrganisationGroup.group_id.in_(list(group_and_below)),
     )
+    shown_absent = exists().where(
+        Absence.document_id == Document.id, Absence.group_id.in_(list(group_and_above))
+    )
+    return status_among(consulted, shown_absent, statuses)
 
 
 @dataclass(frozen=True, slots=True)

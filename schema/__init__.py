@@ -16,6 +16,7 @@ from schema.mutations.consultations import ConsultationMutation
 from schema.mutations.documents import DocumentMutation
 from schema.mutations.evidence import EvidenceMutation
 from schema.mutations.foi import FoiMutation
+from schema.mutations.gaps import GapMutation
 from schema.mutations.groups import StakeholderGroupMutation
 from schema.mutations.lineage import LineageMutation
 from schema.mutations.merging import OrganisationMergeMutation
@@ -55,6 +56,7 @@ Mutation = merge_types(
         ConsultationMutation,
         PrincipleMutation,
         ClaimMutation,
+        GapMutation,
         StakeholderGroupMutation,
         LineageMutation,
         FoiMutation,

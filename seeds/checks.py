@@ -45,8 +45,9 @@ class Checker:
         self.unique("topic slug", ((topic.slug, topic.origin) for topic in data.topics))
         for organisation in data.organisations:
             self.unique("alias", ((alias, organisation.origin) for alias in organisation.aliases))
-            self.unique("group", ((ref.slug, ref.origin) for ref in organisation.groups))
-            for ref in organisation.groups:
+            refs = [membership.group for membership in organisation.groups]
+            self.unique("group", ((ref.slug, ref.origin) for ref in refs))
+            for ref in refs:
                 self.known(ref, self.groups, "stakeholder group")
             merge = organisation.merged_into
             if (

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import queries
 from db.engine import create_engine, create_sessionmaker
-from db.enums import DatePrecision
+from db.enums import DatePrecision, MembershipBasis
 from db.models import (
     Absence,
     Consultation,
@@ -297,9 +297,9 @@ class SeedFormat:
             }
             for redirect in self.register.redirects
         }
-        groups: dict[int, list[int]] = defaultdict(list)
+        memberships: dict[int, list[OrganisationGroup]] = defaultdict(list)
         for membership in self.register.memberships:
-            groups[membership.organisation_id].append(membership.group_id)
+            memberships[membership.organisation_id].append(membership)
         return [
             _fields(
                 slug=organisation.slug,
@@ -307,8 +307,10 @@ class SeedFormat:
                 named=None if organisation.named else False,
                 aliases=[alias.alias for alias in aliases[organisation.id]],
                 groups=[
-                    self.group_slugs[group_id]
-                    for group_id in sorted(groups[organisation.id], key=tree_order.__getitem__)
+                    self.membership(membership)
+                    for membership in sorted(
+                        memberships[organisation.id], key=lambda m: tree_order[m.group_id]
+                    )
                 ],
                 description=organisation.description,
                 url=organisation.url,
@@ -317,6 +319,13 @@ class SeedFormat:
             )
             for organisation in self.register.organisations
         ]
+
+    def membership(self, membership: OrganisationGroup) -> str | Mapping:
+        """A slug where a source says it; else the group with its basis and note."""
+        slug = self.group_slugs[membership.group_id]
+        if membership.basis is MembershipBasis.SOURCE and membership.note is None:
+            return slug
+        return _fields(group=slug, basis=membership.basis, note=membership.note)
 
     def tree_order(self) -> list[StakeholderGroup]:
         children = _grouped(self.register.groups, "parent_id")
@@ -411,6 +420,7 @@ class SeedFormat:
                     outcome=assessment.outcome,
                     date=_partial_date(assessment.date, assessment.date_precision),
                     reference=assessment.reference,
+                    summary=assessment.summary,
                     evidence=self.evidence_of("impact_assessment_id", assessment.id),
                     **_standing(assessment),
                 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from db.enums import (
     Confidence,
@@ -20,6 +20,7 @@ from db.enums import (
     FoiOutcome,
     Formality,
     InfluenceEffect,
+    MembershipBasis,
 )
 from seeds.checks import find_problems
 from seeds.errors import SeedError
@@ -34,17 +35,19 @@ from seeds.records import (
     GroupRecord,
     ImpactAssessmentRecord,
     InfluenceRecord,
+    MembershipRecord,
     MergedInto,
     OmissionRecord,
     OrganisationRecord,
     PrincipleRecord,
+    Ref,
     RelationRecord,
     SeedData,
     TextRecord,
     TopicRecord,
     VersionRecord,
 )
-from seeds.yaml_reader import Fields, Reader
+from seeds.yaml_reader import NULL_TAG, SLUG, Fields, Reader
 
 T = TypeVar("T")
 
@@ -143,7 +146,7 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
             continue
         slug, name = fields.slug("slug"), fields.text("name")
         named = fields.boolean("named", default=True)
-        aliases, groups = fields.texts("aliases"), fields.refs("groups")
+        aliases, groups = fields.texts("aliases"), read_memberships(reader, fields)
         description, url = fields.text("description"), fields.text("url")
         merged_into = read_merged_into(fields)
         if slug is None or name is None or named is None or aliases is None or groups is None:
@@ -163,6 +166,31 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
             )
         )
     return organisations
+
+
+def read_memberships(reader: Reader, fields: Fields) -> tuple[MembershipRecord, ...] | None:
+    """`groups`: each a slug (a source says it), or `{group, basis, note}` for a membership no
+    source states, whose note says where it comes from."""
+    memberships: list[MembershipRecord | None] = []
+    for item in fields.items("groups"):
+        if isinstance(item, ScalarNode):
+            if item.tag == NULL_TAG or not SLUG.fullmatch(item.value):
+                reader.problem(item, "each entry of 'groups' must be a slug or a mapping")
+                memberships.append(None)
+            else:
+                memberships.append(MembershipRecord(Ref(item.value, reader.origin(item))))
+            continue
+        entry = reader.fields(item, "a group membership", ("group", "basis", "note"))
+        if entry is None:
+            memberships.append(None)
+            continue
+        group, basis = entry.ref("group"), entry.choice("basis", MembershipBasis)
+        note = entry.text("note")
+        if group is None or basis is None or note is None:
+            memberships.append(None)
+            continue
+        memberships.append(MembershipRecord(group, basis, note))
+    return _all(memberships)
 
 
 def read_merged_into(fields: Fields) -> MergedInto | None:
@@ -420,7 +448,7 @@ def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord
         node,
         "an impact assessment",
         ("kind", "undertaken"),
-        ("outcome", "date", "reference", "evidence", *STANDING),
+        ("outcome", "date", "reference", "summary", "evidence", *STANDING),
     )
     if fields is None:
         return None
@@ -430,7 +458,15 @@ def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord
     if kind is None or undertaken is None or evidence is None:
         return None
     return ImpactAssessmentRecord(
-        kind, undertaken, outcome, date, reference, evidence, fields.origin
+        kind,
+        undertaken,
+        outcome,
+        date,
+        reference,
+        evidence,
+        fields.origin,
+        fields.standing(),
+        fields.text("summary"),
     )
 
 

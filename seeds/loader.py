@@ -223,9 +223,14 @@ class SeedWriter:
             ("organisation_id", "group_id"),
             OrganisationGroup.organisation_id.in_(ids.values()),
             [
-                {"organisation_id": ids[organisation.slug], "group_id": self.groups[ref.slug]}
+                {
+                    "organisation_id": ids[organisation.slug],
+                    "group_id": self.groups[membership.group.slug],
+                    "basis": membership.basis,
+                    "note": membership.note,
+                }
                 for organisation in data.organisations
-                for ref in organisation.groups
+                for membership in organisation.groups
             ],
         )
 
@@ -404,6 +409,7 @@ class SeedWriter:
                         "outcome": assessment.outcome,
                         **date_columns("date", "date_precision", assessment.date),
                         "reference": assessment.reference,
+                        "summary": assessment.summary,
                         **standing_columns(assessment.standing),
                     },
                     assessment.evidence,

@@ -19,6 +19,7 @@ from db.enums import (
     FoiOutcome,
     Formality,
     InfluenceEffect,
+    MembershipBasis,
 )
 
 
@@ -100,12 +101,22 @@ class TopicRecord:
 
 
 @dataclass(frozen=True)
+class MembershipRecord:
+    """A group an organisation belongs to, and where that comes from: a plain slug in the file
+    is SOURCE; anything else carries a note."""
+
+    group: Ref
+    basis: MembershipBasis = MembershipBasis.SOURCE
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class OrganisationRecord:
     slug: str
     name: str
     named: bool
     aliases: tuple[str, ...]
-    groups: tuple[Ref, ...]
+    groups: tuple[MembershipRecord, ...]
     description: str | None
     url: str | None
     origin: Origin
@@ -186,6 +197,7 @@ class ImpactAssessmentRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    summary: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 `generate_register` adds a register shaped like the curated one, at a chosen size, on top of
 whatever the database already holds. Per document: about 2.5 organisations, 6 principles,
 30 consultations, 50 influences, 1-4 expectations and 1-3 versions; some documents also get
-relations, impact assessments and a stored text; every claim carries evidence; a few FOI
-requests with numbered questions complete it. Proportions are exact from 40 documents up
-(below that the register keeps a floor of organisations to consult).
+relations, impact assessments, an absence (a group shown not consulted) and a stored text;
+every claim carries evidence; a few FOI requests with numbered questions complete it.
+Proportions are exact from 40 documents up (below that the register keeps a floor of
+organisations to consult).
 
 Determinism: every choice comes from `random.Random(seed)` in a fixed order and ids are
 allocated from each table's current `max(id) + 1`, so one seed and size on two empty
@@ -44,6 +45,7 @@ from db.enums import (
     InfluenceEffect,
 )
 from db.models import (
+    Absence,
     Base,
     Consultation,
     Document,
@@ -104,6 +106,7 @@ WRITE_ORDER: Final[tuple[type[Base], ...]] = (
     Consultation,
     Influence,
     Expectation,
+    Absence,
     ImpactAssessment,
     Evidence,
     FoiRequest,
@@ -117,6 +120,7 @@ CLAIM_COLUMNS: Final = (
     "expectation_id",
     "impact_assessment_id",
     "relation_id",
+    "absence_id",
 )
 
 # ---------------------------------------------------------------- vocabularies
@@ -225,6 +229,10 @@ CONSULTATION_ROLES: Final = {
     ConsultationRole.PARTNER: 10,
     ConsultationRole.CO_DEVELOPER: 8,
     ConsultationRole.OVERSIGHT: 5,
+    # Recorded, but not counted as consulted: coverage must leave them out.
+    ConsultationRole.DELIVERY_PARTNER: 4,
+    ConsultationRole.REPORTING_CHANNEL: 3,
+    ConsultationRole.INVITED: 2,
 }
 ROLE_PHRASES: Final = {
     ConsultationRole.CONSULTED: "was consulted on",
@@ -233,6 +241,9 @@ ROLE_PHRASES: Final = {
     ConsultationRole.PARTNER: "worked in partnership on",
     ConsultationRole.CO_DEVELOPER: "co-developed",
     ConsultationRole.OVERSIGHT: "oversaw the work on",
+    ConsultationRole.DELIVERY_PARTNER: "works with the authority on delivering",
+    ConsultationRole.REPORTING_CHANNEL: "receives reports of the work under",
+    ConsultationRole.INVITED: "was invited to comment on",
 }
 INFLUENCE_EFFECTS: Final = {
     InfluenceEffect.SHAPED: 40,
@@ -259,6 +270,8 @@ EXPECTATION_REASONS: Final = {
     ExpectationBasis.OTHER: "{target} works directly on {topic}.",
 }
 EXPECTED_GROUP_SHARE: Final = 0.8
+# Documents with evidence that a group was not consulted (often one that was: CONTESTED).
+ABSENCE_SHARE: Final = 0.3
 RELATION_KINDS: Final = {
     DocumentRelationKind.CITES: 40,
     DocumentRelationKind.SUPERSEDES: 15,
@@ -684,6 +697,7 @@ class Synthesiser:
             for organisation in influencers:
                 self.influence(document, position, principle_id, organisation)
         self.expectations(document)
+        self.absence(document)
         self.assessments(document)
         self.relations(document)
 
@@ -762,6 +776,22 @@ class Synthesiser:
                 reason=reason,
             )
             self.evidence(document, "expectation_id", expectation_id, reason)
+
+    def absence(self, document: SyntheticDocument) -> None:
+        rng = self.rng
+        if rng.random() >= ABSENCE_SHARE:
+            return
+        group_id, name = rng.choice(self.groups)
+        summary = f"No organisation of {name} is named among those consulted on the document."
+        absence_id = self.buffer.add(
+            Absence,
+            document_id=document.id,
+            group_id=group_id,
+            organisation_id=None,
+            summary=summary,
+        )
+        quote = f"The {document.title} names no organisation of {name} among those it consulted."
+        self.evidence(document, "absence_id", absence_id, quote)
 
     def assessments(self, document: SyntheticDocument) -> None:
         rng = self.rng

@@ -595,3 +595,16 @@ def test_with_the_database_down_the_dashboard_loads_and_says_what_to_check(
     page.goto(server_without_database + "/graphql")
     expect(page.locator(".graphiql-tab-button").first).to_have_text("Who was consulted?")
     _close(down, database_down=True)
+
+
+def test_the_document_page_downloads_the_foi_answer_as_a_word_letter(offline: Offline) -> None:
+    page = offline.page
+    page.goto(offline.base + "/dashboard#/document/" + NPCC)
+    files = page.get_by_role("region", name="The FOI answer")
+    link = files.get_by_role("link", name="Download the answer (Word)")
+    expect(link).to_have_attribute("href", f"/answers/{NPCC}.docx")
+    with page.expect_download() as started:
+        link.click()
+    download = started.value
+    assert download.suggested_filename == f"{NPCC}.docx"
+    assert Path(download.path()).read_bytes()[:2] == b"PK"  # a .docx is a zip

@@ -155,8 +155,8 @@ async def test_with_a_token_the_usual_path_answers_and_editors_see_drafts(
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     token = apps[True].state.editor_token
     editor, _ = await _ask(apps[True], query, {"authorization": f"Bearer {token}"})
-    assert anonymous["data"]["documents"]["totalCount"] == 9 + 30 - 2  # two drafts hidden
-    assert editor["data"]["documents"]["totalCount"] == 9 + 30
+    assert anonymous["data"]["documents"]["totalCount"] == 12 + 30 - 2  # two drafts hidden
+    assert editor["data"]["documents"]["totalCount"] == 12 + 30
 
 
 def test_the_benchmark_knows_which_of_its_questions_are_compiled() -> None:

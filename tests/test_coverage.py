@@ -15,7 +15,7 @@ COVERAGE = """query($slug: String!) { document(slug: $slug) { coverage {
     groups { group { slug } status expectedBecause
              organisations { slug } evidence { locator quote source { slug text } }
              expectations { basis evidence { quote } } consultations { role } }
-    leftOut { group { slug } status expectedBecause }
+    leftOut { group { slug } status gap expectedBecause evidence { locator } }
 } } }"""
 
 
@@ -65,10 +65,17 @@ async def test_womens_groups_are_left_out_of_the_npcc_guidance(client: httpx.Asy
         for x in groups["womens-groups"]["expectations"]
         for e in x["evidence"]
     )
-    # Left out = expected and not CONSULTED, nothing else.
+    # Left out = not CONSULTED, and expected or shown not to have been; nothing else.
     for group in coverage["groups"]:
-        expected_gap = bool(group["expectedBecause"]) and group["status"] != "CONSULTED"
-        assert (group["group"]["slug"] in left_out) is expected_gap
+        status = group["status"]
+        gap = status != "CONSULTED" and (bool(group["expectedBecause"]) or status != "NO_RECORD")
+        assert (group["group"]["slug"] in left_out) is gap
+    # Its evidence carries the expectation's (question 10) and the absence's (answer 10).
+    assert {e["locator"] for e in women["evidence"]} >= {"Question 10", "Answer to question 10"}
+    # No record either way still shows why the group was expected.
+    trafficking = left_out["anti-trafficking"]
+    assert trafficking["status"] == "NO_RECORD"
+    assert {e["locator"] for e in trafficking["evidence"]} == {"Question 8"}
     assert {g["group"]["slug"] for g in coverage["leftOut"]} <= {
         g["group"]["slug"] for g in coverage["groups"]
     }
@@ -108,7 +115,9 @@ async def test_the_coverage_matrix_marks_gaps(client: httpx.AsyncClient) -> None
     assert cells["police-forces"]["status"] == "CONSULTED"
     assert cells["police-forces"]["gap"] is False
     policy = {c["group"]["slug"]: c for c in rows[POLICY]["cells"]}
-    assert policy["sex-worker-support"]["organisationCount"] == 2
+    # The policy's partners work with it on delivery: not consulted on it, so no record.
+    assert policy["sex-worker-support"]["status"] == "NO_RECORD"
+    assert policy["sex-worker-support"]["organisationCount"] == 0
     assert policy["womens-groups"] == {
         "group": {"slug": "womens-groups"},
         "status": "NO_RECORD",
@@ -196,8 +205,8 @@ async def test_which_documents_never_consulted_a_group(client: httpx.AsyncClient
     never = {n["slug"] for n in data["never"]["nodes"]}
     voluntary = {n["slug"] for n in data["voluntary"]["nodes"]}
     assert GUIDANCE in never and POLICY in never
-    # The policy's partners are sex worker support groups, below the voluntary sector.
-    assert voluntary == {GUIDANCE, POLICY}
+    # The policy's partners in delivery were not thereby consulted on it.
+    assert voluntary == {GUIDANCE}
     assert len(never) == data["all"]["totalCount"]  # no document records a women's group
 
 
@@ -217,10 +226,11 @@ async def test_compare_two_documents(client: httpx.AsyncClient) -> None:
     assert "home-office" in {o["slug"] for o in organisations["onlyA"]}
     assert {"nelson-trust", "sex-worker-forum"} <= {o["slug"] for o in organisations["onlyB"]}
     groups = comparison["groups"]
-    both = {g["slug"] for g in groups["both"]}
-    assert {"sex-worker-support", "voluntary-sector"} <= both
-    assert "government" in {g["slug"] for g in groups["onlyA"]}
-    assert not both & {g["slug"] for g in groups["onlyA"] + groups["onlyB"]}
+    # No group is CONSULTED on the policy: its partners work with it on delivery.
+    assert groups["both"] == [] and groups["onlyB"] == []
+    assert {"government", "sex-worker-support", "voluntary-sector"} <= {
+        g["slug"] for g in groups["onlyA"]
+    }
     missing = await graphql(
         client, '{ compareDocuments(a: "npcc-foi-059-19", b: "nope") { a { slug } } }'
     )

@@ -380,7 +380,7 @@ async def test_the_influences_csv(seeded_database_url: str) -> None:
     assert list(rows[0]) == list(INFLUENCE_HEADER)
     assert len(rows) == len(register.influences)
     first = rows[0]
-    assert (first["principle_position"], first["effect"]) == ("1", "SHAPED")
+    assert (first["principle_position"], first["effect"]) == ("1", "CONSULTED_ON")
     assert first["principle_text"].startswith("The sex industry is complex")
     assert first["evidence_locators"] == "Answer to question 5"
 

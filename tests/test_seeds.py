@@ -11,12 +11,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.enums import Confidence, ConsultationRole, DatePrecision, FoiOutcome, InfluenceEffect
+from db.enums import (
+    Confidence,
+    ConsultationRole,
+    DatePrecision,
+    FoiOutcome,
+    InfluenceEffect,
+    MembershipBasis,
+)
 from db.models import (
     Absence,
     Base,
     Consultation,
     Document,
+    DocumentRelation,
     DocumentText,
     DocumentTopic,
     DocumentVersion,
@@ -27,6 +35,7 @@ from db.models import (
     ImpactAssessment,
     Influence,
     Organisation,
+    OrganisationGroup,
     Principle,
     PrincipleTopic,
     StakeholderGroup,
@@ -65,8 +74,7 @@ PRINCIPLES = [
 ANSWER_5_PARTIES = {
     "national-law-enforcement-partners",
     "academics",
-    "statutory-sector-partners",
-    "voluntary-sector-partners",
+    "partners-in-the-statutory-and-voluntary-sectors",
     "those-directly-involved-in-sex-work-and-prostitution",
 }
 ANSWER_9_ENGAGED = (
@@ -140,15 +148,18 @@ async def test_the_guidance_its_principles_and_who_shaped_them(
         assert [(p.position, p.text) for p in principles] == list(enumerate(PRINCIPLES, start=1))
 
         organisations = {v: k for k, v in (await ids_by_slug(session, Organisation)).items()}
-        influences = (
+        every_influence = (
             await session.scalars(
                 select(Influence).where(Influence.principle_id.in_([p.id for p in principles]))
             )
         ).all()
+        influences = [i for i in every_influence if i.retracted_at is None]
         assert {(i.principle_id, organisations[i.organisation_id]) for i in influences} == {
             (p.id, party) for p in principles for party in ANSWER_5_PARTIES
         }
-        assert {i.effect for i in influences} == {InfluenceEffect.SHAPED}
+        # Answer 5 says the statements as a set were developed in consultation with them.
+        assert {i.effect for i in influences} == {InfluenceEffect.CONSULTED_ON}
+        assert {i.effect for i in every_influence if i.retracted_at} == {InfluenceEffect.SHAPED}
         influence_quotes = await session.scalars(
             select(Evidence.quote).where(Evidence.influence_id.in_([i.id for i in influences]))
         )
@@ -157,7 +168,9 @@ async def test_the_guidance_its_principles_and_who_shaped_them(
         consultations = {
             organisations[c.organisation_id]: c
             for c in await session.scalars(
-                select(Consultation).where(Consultation.document_id == guidance.id)
+                select(Consultation).where(
+                    Consultation.document_id == guidance.id, Consultation.retracted_at.is_(None)
+                )
             )
         }
         assert set(consultations) == {
@@ -193,17 +206,34 @@ async def test_the_guidance_its_principles_and_who_shaped_them(
             )
         ).one()
         assert (assessment.kind, assessment.undertaken) == ("PSED", False)
+        assessed = await session.execute(
+            select(Evidence.locator, Evidence.confidence).where(
+                Evidence.impact_assessment_id == assessment.id
+            )
+        )
+        # Answers 1, 2 and 7 say it; answers 3 and 4 only point back to answer 1.
+        assert dict(assessed.all()) == {
+            "Answer to question 1": Confidence.STATED,
+            "Answer to question 2": Confidence.STATED,
+            "Answer to question 3": Confidence.INFERRED,
+            "Answer to question 4": Confidence.INFERRED,
+            "Answer to question 7": Confidence.STATED,
+        }
         expectations = (
             await session.execute(
-                select(StakeholderGroup.slug, Expectation.basis)
+                select(StakeholderGroup.slug, Expectation.basis, Expectation.retracted_at)
                 .join(StakeholderGroup, StakeholderGroup.id == Expectation.group_id)
                 .where(Expectation.document_id == guidance.id)
             )
         ).all()
-        assert set(expectations) == {
+        assert {(slug, basis) for slug, basis, gone in expectations if gone is None} == {
             ("womens-groups", "FOI_REQUEST"),
             ("womens-groups", "DUTY"),
-            ("anti-trafficking", "FOI_REQUEST"),
+            ("anti-trafficking", "DUTY"),
+        }
+        # Question 8 does not ask about consulting anyone: not an FOI_REQUEST expectation.
+        assert {(slug, basis) for slug, basis, gone in expectations if gone} == {
+            ("anti-trafficking", "FOI_REQUEST")
         }
 
 
@@ -244,8 +274,9 @@ async def test_the_gloucestershire_policy(fresh_sessionmaker: Sessionmaker) -> N
     await load_seeds(fresh_sessionmaker)
     async with fresh_sessionmaker() as session:
         policy = (await session.scalars(select(Document).where(Document.slug == POLICY))).one()
+        # The policy dates its versions, not its publication.
         assert (policy.published_on, policy.review_due_on, policy.review_due_precision) == (
-            dt.date(2017, 5, 23),
+            None,
             dt.date(2018, 5, 1),
             DatePrecision.MONTH,
         )
@@ -263,12 +294,26 @@ async def test_the_gloucestershire_policy(fresh_sessionmaker: Sessionmaker) -> N
             ),
             ("1.2", dt.date(2017, 5, 23), "Amended policy wording slightly"),
         ]
-        roles = await session.execute(
-            select(Organisation.slug, Consultation.role)
-            .join(Organisation, Organisation.id == Consultation.organisation_id)
-            .where(Consultation.document_id == policy.id)
-        )
-        assert set(roles) == {
+        roles = (
+            await session.execute(
+                select(Organisation.slug, Consultation.role, Consultation.retracted_at)
+                .join(Organisation, Organisation.id == Consultation.organisation_id)
+                .where(Consultation.document_id == policy.id)
+            )
+        ).all()
+        # No one is consulted on the policy itself: partners in delivery, bodies reported
+        # through or to, and the parties its section 5 table names.
+        assert {(slug, role) for slug, role, gone in roles if gone is None} == {
+            ("partner-agencies", ConsultationRole.DELIVERY_PARTNER),
+            ("nelson-trust", ConsultationRole.DELIVERY_PARTNER),
+            ("sex-worker-forum", ConsultationRole.DELIVERY_PARTNER),
+            ("dasv-commissioning-group", ConsultationRole.REPORTING_CHANNEL),
+            ("county-health-and-wellbeing-board", ConsultationRole.REPORTING_CHANNEL),
+            ("ppb", ConsultationRole.OVERSIGHT),
+            ("sue-bradshaw", ConsultationRole.AUTHOR),
+            ("dcc", ConsultationRole.REQUESTED_CHANGE),
+        }
+        assert {(slug, role) for slug, role, gone in roles if gone} == {
             ("nelson-trust", ConsultationRole.PARTNER),
             ("sex-worker-forum", ConsultationRole.PARTNER),
             ("dasv-commissioning-group", ConsultationRole.OVERSIGHT),
@@ -307,6 +352,10 @@ async def test_groups_and_unnamed_parties(fresh_sessionmaker: Sessionmaker) -> N
             "police-force-areas-with-experience",
             "academic-partners",
             "modern-slavery-npcc-lead",
+            "statutory-sector-partners",
+            "voluntary-sector-partners",
+            "partner-agencies",
+            "dcc",
             *ANSWER_5_PARTIES,
         }
         assert {slug for slug, is_named in named.items() if not is_named} == unnamed
@@ -372,7 +421,7 @@ async def test_every_quote_is_in_its_source_text(fresh_sessionmaker: Sessionmake
 
 async def test_seed_database_loads_and_reports(fresh_database_url: str) -> None:
     report = await seed_database(fresh_database_url)
-    assert report.tables["document"].inserted == 9
+    assert report.tables["document"].inserted == 12
     assert report.summary().startswith(f"{report.inserted} inserted, 0 updated, 0 unchanged")
 
 
@@ -449,10 +498,14 @@ def test_every_kind_of_problem_is_reported_in_one_error(tmp_path: Path) -> None:
     kind_line = edit(gaze, "kind: RESEARCH\n", "kind: RESEARCH\nkind: RESEARCH\n") + 1
     role_line = edit(
         data_dir / f"documents/{POLICY}.yaml",
-        "role: OVERSIGHT\n    summary: The policy's",
-        "role: OVERSEER\n    summary: The policy's",
+        "role: OVERSIGHT\n    summary: >-\n      Section 5",
+        "role: OVERSEER\n    summary: >-\n      Section 5",
     )
-    group_line = edit(data_dir / "organisations.yaml", "groups: [government]", "groups: [govt]")
+    group_line = edit(
+        data_dir / "organisations.yaml",
+        "groups: [national-policing-bodies]\n  description: >-\n    Publisher",
+        "groups: [govt]\n  description: >-\n    Publisher",
+    )
     text_line = edit(
         data_dir / f"documents/{FOI}.yaml",
         "file: sources/npcc-foi-059-19.txt",
@@ -673,3 +726,60 @@ def test_malformed_omissions_and_absences_are_reported(tmp_path: Path) -> None:
     for file_, line, message in expected:
         found = problems_at(problems, file_, line)
         assert any(message in problem for problem in found), (file_, line, message, problems)
+
+
+# ---------------------------------------------------------------- claims as strong as sources
+
+
+async def test_memberships_no_source_states_say_where_they_come_from(
+    fresh_sessionmaker: Sessionmaker,
+) -> None:
+    await load_seeds(fresh_sessionmaker)
+    async with fresh_sessionmaker() as session:
+        rows = await session.execute(
+            select(Organisation.slug, StakeholderGroup.slug, OrganisationGroup)
+            .join(OrganisationGroup, OrganisationGroup.organisation_id == Organisation.id)
+            .join(StakeholderGroup, StakeholderGroup.id == OrganisationGroup.group_id)
+        )
+        basis = {(o, g): (m.basis, m.note) for o, g, m in rows}
+    outside = {
+        ("national-ugly-mugs", "sex-worker-support"),
+        ("nelson-trust", "sex-worker-support"),
+        ("dasv-commissioning-group", "statutory-partners"),
+        ("crown-prosecution-service", "prosecutors"),
+        ("home-office", "government"),
+    }
+    for key in outside:
+        assert basis[key][0] is MembershipBasis.OUTSIDE_KNOWLEDGE and basis[key][1], key
+    assert basis["sex-worker-forum", "sex-worker-support"][0] is MembershipBasis.REGISTER_READING
+    assert {key for key, (b, _) in basis.items() if b is not MembershipBasis.SOURCE} == outside | {
+        ("sex-worker-forum", "sex-worker-support")
+    }
+    # Answer 5's own words name one party, in both sectors.
+    assert basis["partners-in-the-statutory-and-voluntary-sectors", "voluntary-sector"] == (
+        MembershipBasis.SOURCE,
+        None,
+    )
+
+
+async def test_relations_say_what_the_sources_say(fresh_sessionmaker: Sessionmaker) -> None:
+    await load_seeds(fresh_sessionmaker)
+    async with fresh_sessionmaker() as session:
+        documents = {v: k for k, v in (await ids_by_slug(session, Document)).items()}
+        relations = {
+            (documents[r.document_id], r.kind, documents[r.target_id])
+            for r in await session.scalars(
+                select(DocumentRelation).where(DocumentRelation.retracted_at.is_(None))
+            )
+        }
+    assert (GUIDANCE, "TAKES_INTO_ACCOUNT", "beyond-the-gaze") in relations
+    assert (GUIDANCE, "CITES", "beyond-the-gaze") not in relations
+    strategy = "gloucestershire-policing-prostitution-strategy-2015-18"
+    assert (POLICY, "ACCORDS_WITH", strategy) in relations
+    assert (POLICY, "IMPLEMENTS", strategy) not in relations
+    for cited in (
+        "gloucestershire-constabulary-statement-of-intent",
+        "police-service-code-of-ethics",
+        "gloucestershire-constabulary-how-to-guidance",
+    ):
+        assert (POLICY, "CITES", cited) in relations

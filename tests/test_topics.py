@@ -202,7 +202,7 @@ async def test_womens_groups_are_absent_from_the_guidance_by_inference(
     assert absence["organisation"] is None
     assert absence["document"] == {"slug": GUIDANCE}
     # The answer names no women's group; it does not say none was consulted.
-    assert "does not state that none was consulted" in absence["summary"]
+    assert "does not say that none was consulted" in absence["summary"]
     [evidence] = absence["evidence"]
     assert (evidence["locator"], evidence["confidence"]) == ("Answer to question 10", "INFERRED")
     assert evidence["source"] == {"slug": FOI}

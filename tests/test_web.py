@@ -166,7 +166,7 @@ async def test_graphiql_opens_every_saved_question_with_its_variables(
         "document": "npcc-sex-work-and-prostitution-guidance-2019",
         "position": 3,
     }
-    assert principle["title"].startswith("Who shaped principle N")
+    assert principle["title"].startswith("Who had a hand in principle N")
     assert principle["operation"] == "WhoShapedAPrinciple"
 
 

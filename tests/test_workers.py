@@ -110,7 +110,7 @@ def test_two_workers_answer_graphql_on_one_port(tmp_path: Path) -> None:
                 assert response.json() == {
                     "data": {
                         "organisation": {"name": "Home Office"},
-                        "documents": {"totalCount": 9},
+                        "documents": {"totalCount": 12},
                     }
                 }
         finally:

@@ -31,6 +31,7 @@ from schema.mutations.evidence_input import (
     existing,
     found_by_id,
     given_values,
+    group_or_organisation,
     node_id,
     slug_id,
     state_with_evidence,
@@ -150,6 +151,7 @@ class ImpactAssessmentInput:
     date: dt.date | None = None
     date_precision: DatePrecision = DatePrecision.DAY
     reference: str | None = None
+    summary: str | None = None
     evidence: list[EvidenceInput]
     published: bool = publishing()
 
@@ -162,6 +164,7 @@ class ImpactAssessmentChanges:
     date: dt.date | None = strawberry.UNSET
     date_precision: DatePrecision | None = strawberry.UNSET
     reference: str | None = strawberry.UNSET
+    summary: str | None = strawberry.UNSET
     published: bool | None = publishing_change()
 
 
@@ -180,8 +183,9 @@ def _check_assessment(checks: Checks, prefix: str, values: dict[str, Any]) -> No
         checks.text(f"{prefix}.kind", values["kind"], MAX_KIND, required=True)
     if "outcome" in values:
         checks.text(f"{prefix}.outcome", values["outcome"], MAX_OUTCOME)
-    if "reference" in values:
-        checks.text(f"{prefix}.reference", values["reference"], MAX_TEXT)
+    for name in ("reference", "summary"):
+        if name in values:
+            checks.text(f"{prefix}.{name}", values[name], MAX_TEXT)
 
 
 async def _assessment_saved(session: AsyncSession, assessment_id: int) -> ImpactAssessmentSaved:
@@ -288,27 +292,9 @@ class ClaimMutation:
             document_id = await slug_id(
                 session, checks, models.Document, "input.document", input.document, "document"
             )
-            group_id = organisation_id = None
-            if (input.group is None) == (input.organisation is None):
-                checks.fail("input.group", "Give a group or an organisation, not both or neither.")
-            if input.group is not None:
-                group_id = await slug_id(
-                    session,
-                    checks,
-                    models.StakeholderGroup,
-                    "input.group",
-                    input.group,
-                    "stakeholder group",
-                )
-            if input.organisation is not None:
-                organisation_id = await slug_id(
-                    session,
-                    checks,
-                    models.Organisation,
-                    "input.organisation",
-                    input.organisation,
-                    "organisation",
-                )
+            group_id, organisation_id = await group_or_organisation(
+                session, checks, input.group, input.organisation
+            )
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
             row = models.Expectation(

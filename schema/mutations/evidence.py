@@ -52,6 +52,8 @@ CLAIMS: dict[str, tuple[type[models.Base], str]] = {
     "Expectation": (models.Expectation, "expectation_id"),
     "ImpactAssessment": (models.ImpactAssessment, "impact_assessment_id"),
     "DocumentRelation": (models.DocumentRelation, "relation_id"),
+    "Absence": (models.Absence, "absence_id"),
+    "TopicOmission": (models.TopicOmission, "omission_id"),
 }
 
 
@@ -73,7 +75,7 @@ class EvidenceSaved:
     evidence: Evidence
 
 
-# Every column evidence may hang on (absences and topic omissions too, which have no ids).
+# Every column evidence may hang on.
 CLAIM_COLUMNS = [
     column.key
     for column in models.Evidence.__table__.c
@@ -92,8 +94,8 @@ async def _claim(session: AsyncSession, checks: Checks, claim: str) -> tuple[str
     if type_name not in CLAIMS:
         checks.fail(
             "claim",
-            "Evidence is added to a consultation, influence, expectation, impact assessment or "
-            "document relation: give its id.",
+            "Evidence is added to a consultation, influence, expectation, impact assessment, "
+            "document relation, absence or topic omission: give its id.",
         )
         return None
     model, column = CLAIMS[type_name]
@@ -114,7 +116,8 @@ async def _saved(session: AsyncSession, evidence_id: int) -> EvidenceSaved:
 class EvidenceMutation:
     @strawberry.mutation(
         description="Add a piece of evidence to a recorded claim (a consultation, influence, "
-        "expectation, impact assessment or document relation), after the ones it has."
+        "expectation, impact assessment, document relation, absence or topic omission), after "
+        "the ones it has."
     )
     async def add_evidence(
         self,

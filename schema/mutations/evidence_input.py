@@ -130,6 +130,25 @@ async def slug_id(
     return int(found.id)  # type: ignore[attr-defined]
 
 
+async def group_or_organisation(
+    session: AsyncSession, checks: Checks, group: str | None, organisation: str | None
+) -> tuple[int | None, int | None]:
+    """The ids of `input.group` or `input.organisation`, exactly one of which a claim about a
+    party (an expectation, an absence) names; problems in `checks`."""
+    if (group is None) == (organisation is None):
+        checks.fail("input.group", "Give a group or an organisation, not both or neither.")
+    group_id = organisation_id = None
+    if group is not None:
+        group_id = await slug_id(
+            session, checks, models.StakeholderGroup, "input.group", group, "stakeholder group"
+        )
+    if organisation is not None:
+        organisation_id = await slug_id(
+            session, checks, models.Organisation, "input.organisation", organisation, "organisation"
+        )
+    return group_id, organisation_id
+
+
 def node_key(value: str, type_name: str) -> int | None:
     """The primary key an id of `type_name` holds; None for a malformed id or another type's."""
     try:

@@ -161,11 +161,14 @@ class Merge:
             models.OrganisationAlias(organisation_id=survivor.id, alias=alias, position=n)
             for n, alias in enumerate(new, start=len(held) + 1)
         )
-        groups = await queries.groups_of_organisations(session, [survivor.id, merged.id])
-        has = {g.id for g in groups.get(survivor.id, [])}
+        memberships = await queries.memberships_of_organisations(session, [survivor.id, merged.id])
+        has = {g.id for _, g in memberships.get(survivor.id, [])}
+        # A moved membership keeps where it came from.
         session.add_all(
-            models.OrganisationGroup(organisation_id=survivor.id, group_id=g.id)
-            for g in groups.get(merged.id, [])
+            models.OrganisationGroup(
+                organisation_id=survivor.id, group_id=g.id, basis=m.basis, note=m.note
+            )
+            for m, g in memberships.get(merged.id, [])
             if g.id not in has
         )
         await session.flush()

@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, models, queries
+from db.enums import MembershipBasis
 from schema.context import Actor, Info
 from schema.mutations.editing import (
     DUPLICATE,
@@ -28,6 +29,17 @@ from schema.types.organisations import Organisation
 ENTITY = "organisation"
 
 
+@strawberry.input(description="A stakeholder group an organisation belongs to, and on what basis.")
+class GroupMembershipInput:
+    group: str = strawberry.field(description="The group's slug.")
+    basis: MembershipBasis = MembershipBasis.SOURCE
+    note: str | None = strawberry.field(
+        default=None,
+        description="Required unless the basis is SOURCE: which words of a source, or what "
+        "outside knowledge, the membership comes from.",
+    )
+
+
 @strawberry.input(description="A new organisation.")
 class OrganisationInput:
     slug: str
@@ -39,7 +51,11 @@ class OrganisationInput:
     url: str | None = None
     aliases: list[str] = strawberry.field(default_factory=list)
     groups: list[str] = strawberry.field(
-        default_factory=list, description="Stakeholder group slugs."
+        default_factory=list, description="Stakeholder group slugs, each as a source says."
+    )
+    memberships: list[GroupMembershipInput] = strawberry.field(
+        default_factory=list,
+        description="Instead of `groups`: each group with where the membership comes from.",
     )
     published: bool = strawberry.field(
         default=True, description="False keeps it a draft, seen by editors only."
@@ -58,6 +74,10 @@ class OrganisationChanges:
     groups: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces every group membership (slugs)."
     )
+    memberships: list[GroupMembershipInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Instead of `groups`: replaces every membership, each with its basis.",
+    )
     published: bool | None = strawberry.field(
         default=strawberry.UNSET, description="True publishes a draft; false withdraws it to draft."
     )
@@ -73,12 +93,39 @@ OrganisationPayload = Annotated[
 ]
 
 
-async def _group_ids(session: AsyncSession, checks: Checks, slugs: list[str]) -> list[int]:
-    found = await queries.by_slugs(session, models.StakeholderGroup, slugs)
-    for n, slug in enumerate(slugs):
-        if slug not in found:
-            checks.fail(f"input.groups[{n}]", f"No stakeholder group has the slug '{slug[:100]}'.")
-    return [found[slug].id for slug in slugs if slug in found]
+async def _memberships(
+    session: AsyncSession,
+    checks: Checks,
+    field: str,
+    groups: list[str] | None,
+    memberships: list[GroupMembershipInput] | None,
+) -> list[dict[str, Any]] | None:
+    """The membership rows `groups` (plain slugs) or `memberships` ask for: None if neither."""
+    if groups is not None and memberships is not None:
+        checks.fail(f"{field}.memberships", "Give groups or memberships, not both.")
+        return None
+    if groups is None and memberships is None:
+        return None
+    wanted = (
+        [GroupMembershipInput(group=slug) for slug in groups]
+        if groups is not None
+        else list(memberships or [])
+    )
+    path = f"{field}.groups" if groups is not None else f"{field}.memberships"
+    checks.items(path, [m.group for m in wanted], MAX_NAME)
+    found = await queries.by_slugs(session, models.StakeholderGroup, [m.group for m in wanted])
+    rows = []
+    for n, membership in enumerate(wanted):
+        at = f"{path}[{n}]"
+        checks.text(f"{at}.note", membership.note, MAX_TEXT)
+        if membership.basis is not MembershipBasis.SOURCE and not (membership.note or "").strip():
+            checks.fail(f"{at}.note", "Say where a membership no source states comes from.")
+        group = found.get(membership.group)
+        if group is None:
+            checks.fail(at, f"No stakeholder group has the slug '{membership.group[:100]}'.")
+            continue
+        rows.append({"group_id": group.id, "basis": membership.basis, "note": membership.note})
+    return rows
 
 
 async def organisation_state(session: AsyncSession, organisation_id: int) -> dict[str, Any]:
@@ -90,16 +137,23 @@ async def organisation_state(session: AsyncSession, organisation_id: int) -> dic
         [organisation_id],
         models.OrganisationAlias.position,
     )
-    groups = await queries.groups_of_organisations(session, [organisation_id])
+    memberships = await queries.memberships_of_organisations(session, [organisation_id])
     return edits.snapshot(
         row,
         aliases=[a.alias for a in aliases.get(organisation_id, [])],
-        groups=[g.slug for g in groups.get(organisation_id, [])],
+        groups=[g.slug for _, g in memberships.get(organisation_id, [])],
+        memberships=[
+            {"group": g.slug, "basis": m.basis.value, "note": m.note}
+            for m, g in memberships.get(organisation_id, [])
+        ],
     )
 
 
 async def _set_links(
-    session: AsyncSession, organisation_id: int, aliases: list[str] | None, groups: list[int] | None
+    session: AsyncSession,
+    organisation_id: int,
+    aliases: list[str] | None,
+    memberships: list[dict[str, Any]] | None,
 ) -> None:
     if aliases is not None:
         await edits.replace_children(
@@ -109,13 +163,9 @@ async def _set_links(
             organisation_id,
             [{"alias": alias, "position": n} for n, alias in enumerate(aliases, start=1)],
         )
-    if groups is not None:
+    if memberships is not None:
         await edits.replace_children(
-            session,
-            models.OrganisationGroup,
-            "organisation_id",
-            organisation_id,
-            [{"group_id": group_id} for group_id in groups],
+            session, models.OrganisationGroup, "organisation_id", organisation_id, memberships
         )
 
 
@@ -140,8 +190,9 @@ class OrganisationMutation:
             checks.text("input.description", input.description, MAX_TEXT)
             checks.url("input.url", input.url)
             checks.items("input.aliases", input.aliases, MAX_NAME)
-            checks.items("input.groups", input.groups, MAX_NAME)
-            group_ids = await _group_ids(session, checks, input.groups)
+            memberships = await _memberships(
+                session, checks, "input", input.groups or None, input.memberships or None
+            )
             if await queries.by_slugs(session, models.Organisation, [input.slug]):
                 checks.fail("input.slug", "An organisation has this slug already.", DUPLICATE)
             checks.done()
@@ -155,7 +206,7 @@ class OrganisationMutation:
             )
 
             async def links(organisation_id: int) -> None:
-                await _set_links(session, organisation_id, input.aliases, group_ids)
+                await _set_links(session, organisation_id, input.aliases, memberships or [])
 
             return await audited_insert(
                 session, info, actor, ENTITY, row, organisation_state, links
@@ -199,15 +250,17 @@ class OrganisationMutation:
                 values["published"] = changes.published
             aliases = changes.aliases if given(changes.aliases) else None
             checks.items("changes.aliases", aliases, MAX_NAME)
-            group_slugs = changes.groups if given(changes.groups) else None
-            group_ids = None
-            if group_slugs is not None:
-                checks.items("changes.groups", group_slugs, MAX_NAME)
-                group_ids = await _group_ids(session, checks, group_slugs)
+            memberships = await _memberships(
+                session,
+                checks,
+                "changes",
+                changes.groups if given(changes.groups) else None,
+                changes.memberships if given(changes.memberships) else None,
+            )
             checks.done()
 
             async def links(organisation_id: int) -> None:
-                await _set_links(session, organisation_id, aliases, group_ids)
+                await _set_links(session, organisation_id, aliases, memberships)
 
             await audited_update(
                 session,

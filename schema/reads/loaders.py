@@ -14,7 +14,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from db import queries
-from db.models import Base, Organisation, StakeholderGroup
+from db.models import (
+    Base,
+    FoiQuestion,
+    FoiRequest,
+    Organisation,
+    OrganisationGroup,
+    StakeholderGroup,
+)
 from db.queries import Page
 from db.replicas import Database, Reader
 from db.visibility import AUDIENCE, Audience
@@ -49,6 +56,13 @@ class GroupTree:
             current = pending.pop()
             found.append(current)
             pending.extend(self.children.get(current, []))
+        return found
+
+    def with_ancestors(self, group_id: int) -> list[int]:
+        found, current = [], self.groups.get(group_id)
+        while current is not None:
+            found.append(current.id)
+            current = self.groups.get(current.parent_id) if current.parent_id else None
         return found
 
     def in_tree_order(self) -> list[StakeholderGroup]:
@@ -162,6 +176,16 @@ class Loaders:
 
     def groups_of_organisation(self) -> DataLoader[int, list[StakeholderGroup]]:
         return self._loader("groups_of_organisation", queries.groups_of_organisations, list)
+
+    def foi_requests_about(
+        self,
+    ) -> DataLoader[int, list[tuple[FoiRequest, list[FoiQuestion]]]]:
+        return self._loader("foi_requests_about", queries.foi_requests_about, list)
+
+    def memberships_of_organisation(
+        self,
+    ) -> DataLoader[int, list[tuple[OrganisationGroup, StakeholderGroup]]]:
+        return self._loader("memberships", queries.memberships_of_organisations, list)
 
     async def group_tree(self) -> GroupTree:
         async def fetch(session: AsyncSession, keys: Iterable[None]) -> dict[None, GroupTree]:

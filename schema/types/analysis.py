@@ -9,7 +9,8 @@ from db import models, queries
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.reads.pagination import DEFAULT_PAGE, MAX_PAGE, PageInfo, page_arguments, page_info
-from schema.types.coverage import CoverageStatus, assess, facts_for
+from schema.types.coverage import assess, facts_for
+from schema.types.enums import CoverageStatus
 from schema.types.query import DocumentFilter, document_conditions
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ def _group(row: models.StakeholderGroup) -> "StakeholderGroup":
 class CoverageCell:
     status: CoverageStatus
     expected: bool = strawberry.field(description="The group was expected to be consulted.")
-    gap: bool = strawberry.field(description="Expected and not CONSULTED: the group was left out.")
+    gap: bool = strawberry.field(
+        description="Left out: not CONSULTED, and expected or shown not to have been consulted."
+    )
     organisation_count: int = strawberry.field(
         description="Organisations of the group (or below it) consulted on the document."
     )
@@ -83,11 +86,13 @@ class DocumentComparison:
     a: DocumentType
     b: DocumentType
     organisations: OrganisationOverlap = strawberry.field(
-        description="Organisations consulted (in any role) on both, or on only one."
+        description="Organisations recorded on both documents (in any role, delivery partners "
+        "and reporting channels included), or on only one."
     )
     groups: GroupOverlap = strawberry.field(
-        description="Stakeholder groups CONSULTED (an organisation in them or below them took "
-        "part) on both, or on only one."
+        description="Stakeholder groups whose coverage status is CONSULTED (an organisation in "
+        "them or below them was consulted, and no source shows they were not) on both, or on "
+        "only one."
     )
 
 
@@ -147,7 +152,7 @@ class AnalysisQuery:
                         CoverageCell(
                             status=c.status,
                             expected=c.expected,
-                            gap=c.expected and c.status is not CoverageStatus.CONSULTED,
+                            gap=c.gap,
                             organisation_count=len(c.organisation_ids),
                             group_row=c.group_row,
                         )
@@ -191,10 +196,14 @@ class AnalysisQuery:
             if row is not None
         }
         tree = await at_site.group_tree()
-        # Every group with a consulted organisation in it or below it, in taxonomy order.
-        order = {group.id: n for n, group in enumerate(tree.in_tree_order())}
+        every_group = [group.id for group in tree.in_tree_order()]
+        # Every group whose status is CONSULTED, in taxonomy order.
         consulted = [
-            sorted({p.group_id for p in facts.participation}, key=order.__getitem__)
+            [
+                c.group_row.id
+                for c in assess(tree, facts, every_group)
+                if c.status is CoverageStatus.CONSULTED
+            ]
             for facts in await facts_for(info, ids)
         ]
         org_both, org_a, org_b = _split(*organisation_ids)

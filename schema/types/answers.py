@@ -1,26 +1,20 @@
-"""The answer to "who was consulted on X?", structured and as Markdown an FOI officer can paste.
+"""The answer to "who was consulted on X?", structured and as Markdown an FOI officer can send.
 
-The Markdown is built from the register alone, in a fixed order, so the same data always gives
-the same text; every claim carries a numbered citation to a verbatim quote.
+Everything is gathered from the register in a fixed number of batched reads; the text is
+`schema.types.answer_text.render`'s, a pure function of what was gathered. Who counts as
+consulted and which groups were left out are db.enums' and db.coverage's rules, the same the
+coverage report and the matrix use.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
-from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models
-from db.enums import ConsultationRole, DatePrecision, DocumentRelationKind
+from db.enums import COUNTS_AS_CONSULTED, DocumentRelationKind
 from schema.context import Info, loaders
-from schema.types.coverage import (
-    CoverageStatus,
-    GroupCoverage,
-    assess,
-    distinct_evidence,
-    facts_for,
-)
+from schema.types.answer_text import AnswerFacts, GapFacts, RequestFacts, render
+from schema.types.coverage import GroupCoverage, assess, facts_for
 from schema.types.coverage import left_out as left_out_of
 
 if TYPE_CHECKING:
@@ -30,151 +24,27 @@ if TYPE_CHECKING:
 DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
 ConsultationType = Annotated["Consultation", strawberry.lazy("schema.types.consultations")]
 
-RELATION_WORDS = {
-    DocumentRelationKind.SUPERSEDES: "Supersedes",
-    DocumentRelationKind.REFRESHES: "Refreshes",
-    DocumentRelationKind.CITES: "Cites or draws on",
-    DocumentRelationKind.IMPLEMENTS: "Implements",
-    DocumentRelationKind.RESPONDS_TO: "Responds to",
-}
-ROLE_WORDS = {
-    ConsultationRole.CONSULTED: "consulted",
-    ConsultationRole.ADVISOR: "adviser",
-    ConsultationRole.PARTNER: "partner",
-    ConsultationRole.CO_DEVELOPER: "developed the document alongside the publisher",
-    ConsultationRole.REVIEWER: "reviewer",
-    ConsultationRole.OVERSIGHT: "oversight body (the document's work is reported to it)",
-}
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+Evidence = dict[tuple[str, int], list[models.Evidence]]
+M = TypeVar("M", bound=models.Base)
+# Every claim the answer cites, read in one statement whatever the mix.
+CLAIMS = (
+    models.Evidence.consultation_id,
+    models.Evidence.expectation_id,
+    models.Evidence.absence_id,
+    models.Evidence.impact_assessment_id,
+    models.Evidence.relation_id,
+)
 
 
-@dataclass
-class Citations:
-    """Numbers each distinct quote once, in the order first cited."""
-
-    sources: dict[int, models.Document]
-    numbers: dict[tuple[int, str, str], int] = field(default_factory=dict)
-    entries: list[str] = field(default_factory=list)
-
-    def cite(self, evidence: Sequence[models.Evidence]) -> str:
-        marks = []
-        for row in distinct_evidence(evidence):
-            key = (row.source_id, row.locator, row.quote)
-            if key not in self.numbers:
-                self.numbers[key] = len(self.numbers) + 1
-                source = self.sources[row.source_id].title
-                quote = " ".join(row.quote.split())
-                self.entries.append(
-                    f"[{self.numbers[key]}] {source}, {row.locator}: \u201c{quote}\u201d"
-                    + ("" if row.confidence == "STATED" else f" ({row.confidence.lower()})")
-                )
-            marks.append(f"[{self.numbers[key]}]")
-        return "".join(marks)
+async def _by_id(info: Info, model: type[M], ids: set[int]) -> dict[int, M]:
+    rows = await loaders(info).by_id(model).load_many(sorted(ids))
+    return {row.id: row for row in rows if row is not None}  # type: ignore[attr-defined]
 
 
-def _when(document: models.Document) -> str:
-    day = document.published_on
-    if day is None:
-        return "date not recorded"
-    if document.published_precision is DatePrecision.YEAR:
-        return str(day.year)
-    if document.published_precision is DatePrecision.MONTH:
-        return f"{MONTHS[day.month - 1]} {day.year}"
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-@dataclass(frozen=True)
-class AnswerFacts:
-    document: models.Document
-    publisher: models.Organisation | None
-    consultations: Sequence[models.Consultation]
-    organisations: dict[int, models.Organisation]
-    evidence: dict[tuple[str, int], list[models.Evidence]]  # (claim kind, claim id) -> rows
-    left_out: Sequence[GroupCoverage]
-    assessments: Sequence[models.ImpactAssessment]
-    relations: Sequence[models.DocumentRelation]  # what the document cites, refreshes...
-    sources: dict[int, models.Document]
-
-
-def render(facts: AnswerFacts) -> str:
-    """The Markdown answer; a pure function of the facts."""
-    document = facts.document
-    citations = Citations(facts.sources)
-    lines = [f"# Who was consulted on \u201c{document.title}\u201d", ""]
-    publisher = facts.publisher.name if facts.publisher else "Publisher not recorded"
-    lines += [
-        f"{publisher}, {_when(document)}.",
-        "",
-        "Drawn from the Footprint register; each statement cites its source, listed at the end.",
-        "",
-        "## Who took part, and in what role",
-        "",
-    ]
-    if not facts.consultations:
-        lines.append("No record is held of anyone being consulted on this document.")
-    for number, consultation in enumerate(facts.consultations, 1):
-        organisation = facts.organisations[consultation.organisation_id]
-        unnamed = "" if organisation.named else " (described, not named, in the source)"
-        cited = citations.cite(facts.evidence.get(("consultation", consultation.id), []))
-        lines.append(
-            f"{number}. **{organisation.name}**{unnamed}: {ROLE_WORDS[consultation.role]}. {cited}"
-        )
-    lines += ["", "## Expected but not consulted", ""]
-    if not facts.left_out:
-        lines.append("The register records no group that was expected and not consulted.")
-    for group in facts.left_out:
-        name = group.group_row.name
-        if group.status is CoverageStatus.NOT_CONSULTED:
-            absence = [e for a in group.absence_ids for e in facts.evidence.get(("absence", a), [])]
-            status = f"the sources show no consultation of them {citations.cite(absence)}"
-        else:
-            status = "no record is held of whether they were consulted"
-        lines.append(f"- **{name}**: {status}. Expected because:")
-        lines += [
-            f"  - {row.reason} {citations.cite(facts.evidence.get(('expectation', row.id), []))}"
-            for row in group.expectation_rows
-        ]
-    lines += ["", "## What it draws on", ""]
-    if not facts.relations:
-        lines.append("No record is held of documents or research it draws on.")
-    for relation in facts.relations:
-        target = facts.sources[relation.target_id].title
-        cited = citations.cite(facts.evidence.get(("relation", relation.id), []))
-        lines.append(f"- {RELATION_WORDS[relation.kind]} \u201c{target}\u201d. {cited}")
-    lines += ["", "## Impact assessments", ""]
-    if not facts.assessments:
-        lines.append("No record is held of any impact assessment of this document.")
-    for assessment in facts.assessments:
-        done = "undertaken" if assessment.undertaken else "not undertaken"
-        outcome = f", outcome {assessment.outcome}" if assessment.outcome else ""
-        cited = citations.cite(facts.evidence.get(("assessment", assessment.id), []))
-        lines.append(f"- {assessment.kind}: {done}{outcome}. {cited}")
-    lines += ["", "## Sources", "", *citations.entries]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
-async def _evidence(
-    info: Info, claim: InstrumentedAttribute[int | None], kind: str, ids: Sequence[int]
-) -> dict[tuple[str, int], list[models.Evidence]]:
-    loader = loaders(info).children(claim, models.Evidence.position, models.Evidence.id)
-    return {(kind, i): rows for i, rows in zip(ids, await loader.load_many(ids), strict=True)}
-
-
-async def gather(info: Info, document: models.Document) -> AnswerFacts:
-    """Everything the answer needs, in a fixed number of batched reads."""
+async def gather(info: Info, document: models.Document) -> tuple[AnswerFacts, list[GroupCoverage]]:
+    """Everything the answer needs, and the groups left out. The reads are keyed by the
+    document until the evidence, so a document with claims costs the same fixed number of
+    statements whatever it holds."""
     at_site = loaders(info)
     consultations = await at_site.children(
         models.Consultation.document_id, models.Consultation.id
@@ -185,70 +55,130 @@ async def gather(info: Info, document: models.Document) -> AnswerFacts:
     relations = await at_site.children(
         models.DocumentRelation.document_id, models.DocumentRelation.id
     ).load(document.id)
+    requests = await at_site.foi_requests_about().load(document.id)
+    responses = {r.response_id for r, _ in requests if r.response_id is not None}
+    # How each response stands to the document: its evidence says what the authority said.
+    answering = [
+        relation
+        for relation in await at_site.children(
+            models.DocumentRelation.target_id, models.DocumentRelation.id
+        ).load(document.id)
+        if relation.kind is DocumentRelationKind.RESPONDS_TO and relation.document_id in responses
+    ]
     tree = await at_site.group_tree()
-    (facts,) = await facts_for(info, [document.id])
-    left_out = left_out_of(assess(tree, facts))
-    organisation_ids = sorted(
-        {c.organisation_id for c in consultations}
-        | ({document.publisher_id} if document.publisher_id else set())
-    )
-    organisations = {
-        row.id: row
-        for row in await at_site.by_id(models.Organisation).load_many(organisation_ids)
-        if row is not None
-    }
-    evidence = {
-        **await _evidence(
-            info, models.Evidence.consultation_id, "consultation", [c.id for c in consultations]
-        ),
-        **await _evidence(
-            info,
-            models.Evidence.expectation_id,
-            "expectation",
-            [e.id for g in left_out for e in g.expectation_rows],
-        ),
-        **await _evidence(
-            info,
-            models.Evidence.absence_id,
-            "absence",
-            [a for g in left_out for a in g.absence_ids],
-        ),
-        **await _evidence(
-            info, models.Evidence.impact_assessment_id, "assessment", [a.id for a in assessments]
-        ),
-        **await _evidence(info, models.Evidence.relation_id, "relation", [r.id for r in relations]),
-    }
-    source_ids = sorted(
+    (coverage_facts,) = await facts_for(info, [document.id])
+    left_out = left_out_of(assess(tree, coverage_facts))
+
+    wanted = [
+        *(("consultation_id", c.id) for c in consultations),
+        *(("expectation_id", e.id) for g in left_out for e in g.expectation_rows),
+        *(("absence_id", a) for g in left_out for a in g.absence_ids),
+        *(("impact_assessment_id", a.id) for a in assessments),
+        *(("relation_id", r.id) for r in [*relations, *answering]),
+    ]
+    loader = at_site.children_of_any(CLAIMS, models.Evidence.position, models.Evidence.id)
+    evidence: Evidence = dict(zip(wanted, await loader.load_many(wanted), strict=True))
+    source_ids = (
         {row.source_id for rows in evidence.values() for row in rows}
         | {r.target_id for r in relations}
+        | responses
     )
-    sources = {
-        row.id: row
-        for row in await at_site.by_id(models.Document).load_many(source_ids)
-        if row is not None
-    }
-    return AnswerFacts(
+    sources = await _by_id(info, models.Document, source_ids)
+    versions = await at_site.children(
+        models.DocumentVersion.document_id, models.DocumentVersion.position
+    ).load_many(sorted({document.id, *sources}))
+    by_document = dict(zip(sorted({document.id, *sources}), versions, strict=True))
+    organisations = await _by_id(
+        info,
+        models.Organisation,
+        {c.organisation_id for c in consultations}
+        | {r.authority_id for r, _ in requests}
+        | {d.publisher_id for d in [document, *sources.values()] if d.publisher_id is not None},
+    )
+    by_consultation = {c.id: c for c in consultations}
+    facts = AnswerFacts(
         document=document,
         publisher=organisations.get(document.publisher_id) if document.publisher_id else None,
+        versions=by_document[document.id],
+        requests=[
+            RequestFacts(
+                request=request,
+                authority=organisations[request.authority_id],
+                response=sources.get(request.response_id) if request.response_id else None,
+                questions=asked,
+                evidence=[
+                    row
+                    for relation in answering
+                    if relation.document_id == request.response_id
+                    for row in evidence[("relation_id", relation.id)]
+                ],
+            )
+            for request, asked in requests
+            if request.authority_id in organisations
+        ],
         consultations=consultations,
         organisations=organisations,
         evidence=evidence,
-        left_out=left_out,
+        gaps=[
+            GapFacts(
+                group=gap.group_row,
+                status=gap.status,
+                expectations=gap.expectation_rows,
+                absences=gap.absence_rows,
+                consultations=[by_consultation[i] for i in gap.consultation_ids],
+            )
+            for gap in left_out
+        ],
         assessments=assessments,
         relations=relations,
         sources=sources,
+        source_versions=by_document,
     )
+    return facts, left_out
 
 
 @strawberry.type(description="The answer to an FOI request asking who was consulted on a document.")
 class ConsultationAnswer:
     document: DocumentType
     markdown: str = strawberry.field(
-        description="Who was consulted and in what role, groups left out, impact assessments, "
-        "each with a numbered citation; ready to paste into a reply."
+        description="The answer as CommonMark, ready to send: where the account comes from, who "
+        "was consulted and in what role, other parts recorded under headings of their own, the "
+        "groups not shown to have been consulted, what it draws on, impact assessments, and the "
+        "numbered sources. Also at /answers/{slug}.md, .html and .docx."
     )
-    consulted: list[ConsultationType]
-    left_out: list[GroupCoverage]
+    consulted: list[ConsultationType] = strawberry.field(
+        description="The consultations in a role that counts as consulted."
+    )
+    other_parts: list[ConsultationType] = strawberry.field(
+        description="The other parts recorded, which do not count as consulted: authors, "
+        "overseers, delivery partners, reporting channels, invited parties, requested changes."
+    )
+    left_out: list[GroupCoverage] = strawberry.field(
+        description="The groups left out, as Document.coverage.leftOut gives them."
+    )
+
+
+async def consultation_answer(info: Info, document_slug: str) -> ConsultationAnswer | None:
+    from schema.types.consultations import Consultation
+    from schema.types.documents import Document
+
+    row = await loaders(info).by_slug(models.Document).load(document_slug)
+    if row is None:
+        return None
+    facts, left_out = await gather(info, row)
+    return ConsultationAnswer(
+        document=Document.from_row(row),
+        markdown=render(facts),
+        consulted=[
+            Consultation.from_row(c) for c in facts.consultations if c.role in COUNTS_AS_CONSULTED
+        ],
+        other_parts=[
+            Consultation.from_row(c)
+            for c in facts.consultations
+            if c.role not in COUNTS_AS_CONSULTED
+        ],
+        left_out=left_out,
+    )
 
 
 @strawberry.type
@@ -259,16 +189,4 @@ class AnswerQuery:
     async def consultation_answer(
         self, info: Info, document_slug: str
     ) -> ConsultationAnswer | None:
-        from schema.types.consultations import Consultation
-        from schema.types.documents import Document
-
-        row = await loaders(info).by_slug(models.Document).load(document_slug)
-        if row is None:
-            return None
-        facts = await gather(info, row)
-        return ConsultationAnswer(
-            document=Document.from_row(row),
-            markdown=render(facts),
-            consulted=[Consultation.from_row(c) for c in facts.consultations],
-            left_out=list(facts.left_out),
-        )
+        return await consultation_answer(info, document_slug)

@@ -185,6 +185,9 @@ class ImpactAssessment(Node, Edited):
     date: dt.date | None
     date_precision: DatePrecision
     reference: str | None = strawberry.field(description="Where the assessment itself is kept.")
+    summary: str | None = strawberry.field(
+        description="What the sources say about it, in their words where it matters."
+    )
     db_id: strawberry.Private[int]
 
     @classmethod
@@ -197,6 +200,7 @@ class ImpactAssessment(Node, Edited):
             date=row.date,
             date_precision=row.date_precision,
             reference=row.reference,
+            summary=row.summary,
             version=row.version,
             published=row.published,
             db_id=row.id,

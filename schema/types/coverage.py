@@ -1,7 +1,6 @@
 """Coverage: for each stakeholder group, was it consulted on a document, shown not to have
-been, or is there no record either way? "Left out" = expected and not CONSULTED."""
+been, both (CONTESTED), or is there no record either way? The rules are db.coverage's."""
 
-import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -9,15 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from db import models
+from db.coverage import is_gap, status_of
 from db.queries import GroupParticipation
 from schema.context import Info, loaders
 from schema.reads.loaders import GroupTree
-from schema.types.enums import define
+from schema.types.enums import CoverageStatus
 
 if TYPE_CHECKING:
     from schema.types.consultations import Consultation, Evidence, Expectation
     from schema.types.documents import Document
     from schema.types.organisations import Organisation, StakeholderGroup
+    from schema.types.topics import Absence
 
 DocumentType = Annotated["Document", strawberry.lazy("schema.types.documents")]
 ConsultationType = Annotated["Consultation", strawberry.lazy("schema.types.consultations")]
@@ -25,24 +26,7 @@ EvidenceType = Annotated["Evidence", strawberry.lazy("schema.types.consultations
 ExpectationType = Annotated["Expectation", strawberry.lazy("schema.types.consultations")]
 OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organisations")]
 StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
-
-
-class CoverageStatus(enum.StrEnum):
-    CONSULTED = "CONSULTED"
-    NOT_CONSULTED = "NOT_CONSULTED"
-    NO_RECORD = "NO_RECORD"
-
-
-define(
-    CoverageStatus,
-    "Whether a group took part in making a document, as the register's sources show.",
-    {
-        CoverageStatus.CONSULTED: "A source shows an organisation of the group, or of a group "
-        "below it, took part.",
-        CoverageStatus.NOT_CONSULTED: "A source shows the group was not consulted.",
-        CoverageStatus.NO_RECORD: "The register holds no record either way.",
-    },
-)
+AbsenceType = Annotated["Absence", strawberry.lazy("schema.types.topics")]
 
 
 @dataclass(frozen=True)
@@ -73,18 +57,26 @@ async def facts_for(info: Info, document_ids: Sequence[int]) -> list[DocumentFac
 @strawberry.type(description="One stakeholder group's part in one document.")
 class GroupCoverage:
     status: CoverageStatus
+    gap: bool = strawberry.field(
+        description="Left out: not CONSULTED, and expected or shown not to have been "
+        "consulted. The same flag as the coverage matrix's."
+    )
     expected_because: list[str] = strawberry.field(
         description="Why this group was expected to be consulted; empty if it was not."
     )
     group_row: strawberry.Private[models.StakeholderGroup]
     consultation_ids: strawberry.Private[list[int]]
     organisation_ids: strawberry.Private[list[int]]
-    absence_ids: strawberry.Private[list[int]]
+    absence_rows: strawberry.Private[list[models.Absence]]
     expectation_rows: strawberry.Private[list[models.Expectation]]
 
     @property
     def expected(self) -> bool:
         return bool(self.expectation_rows)
+
+    @property
+    def absence_ids(self) -> list[int]:
+        return [row.id for row in self.absence_rows]
 
     @strawberry.field
     def group(self) -> StakeholderGroupType:
@@ -93,7 +85,8 @@ class GroupCoverage:
         return StakeholderGroup.from_row(self.group_row)
 
     @strawberry.field(
-        description="Organisations of this group, or of one below it, consulted on the document."
+        description="Organisations of this group, or of one below it, consulted on the document "
+        "in a role that counts as consulted."
     )
     async def organisations(self, info: Info) -> list[OrganisationType]:
         from schema.types.organisations import Organisation
@@ -101,7 +94,9 @@ class GroupCoverage:
         rows = await loaders(info).by_id(models.Organisation).load_many(self.organisation_ids)
         return [Organisation.from_row(row) for row in rows if row is not None]
 
-    @strawberry.field(description="The consultations that make this group CONSULTED.")
+    @strawberry.field(
+        description="The consultations that count for this group: the evidence it was consulted."
+    )
     async def consultations(self, info: Info) -> list[ConsultationType]:
         from schema.types.consultations import Consultation
 
@@ -109,24 +104,39 @@ class GroupCoverage:
         return [Consultation.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(
-        description="Evidence for the status: the consultations' evidence when CONSULTED, the "
-        "evidence of absence when NOT_CONSULTED, none when NO_RECORD. Repeated quotes once."
+        description="The absences that apply to this group (naming it or a group above it): the "
+        "evidence it was not consulted."
+    )
+    def absences(self) -> list[AbsenceType]:
+        from schema.types.topics import Absence
+
+        return [Absence.from_row(row) for row in self.absence_rows]
+
+    @strawberry.field(
+        description="All the evidence behind the status and the expectation: the consultations' "
+        "(it was consulted), the absences' (it was not; a CONTESTED group shows both), then the "
+        "expectations'. Repeated quotes once."
     )
     async def evidence(self, info: Info) -> list[EvidenceType]:
         from schema.types.consultations import Evidence
 
-        if self.status is CoverageStatus.CONSULTED:
-            claim, ids = "consultation_id", self.consultation_ids
-        else:
-            claim, ids = "absence_id", self.absence_ids
-        # One loader for both kinds of claim: every group's evidence then arrives in one batch,
+        keys = [
+            *(("consultation_id", i) for i in self.consultation_ids),
+            *(("absence_id", i) for i in self.absence_ids),
+            *(("expectation_id", row.id) for row in self.expectation_rows),
+        ]
+        # One loader for every kind of claim: every group's evidence then arrives in one batch,
         # and its sources are read in one statement, whatever the mix of statuses.
         loader = loaders(info).children_of_any(
-            (models.Evidence.consultation_id, models.Evidence.absence_id),
+            (
+                models.Evidence.consultation_id,
+                models.Evidence.absence_id,
+                models.Evidence.expectation_id,
+            ),
             models.Evidence.position,
             models.Evidence.id,
         )
-        rows = [row for found in await loader.load_many([(claim, i) for i in ids]) for row in found]
+        rows = [row for found in await loader.load_many(keys) for row in found]
         return [Evidence.from_row(row) for row in distinct_evidence(rows)]
 
     @strawberry.field(description="The records that say why this group was expected.")
@@ -151,8 +161,9 @@ def distinct_evidence(rows: Iterable[models.Evidence]) -> list[models.Evidence]:
 def assess(
     tree: GroupTree, facts: DocumentFacts, columns: Sequence[int] | None = None
 ) -> list[GroupCoverage]:
-    """Coverage of the groups in `columns`, or else of every expected group and every group
-    an organisation took part for, in the taxonomy's order."""
+    """Coverage of the groups in `columns`, or else of every group that is expected, took part
+    (its own organisation was consulted) or is a gap, in the taxonomy's order. Every status and
+    gap is db.coverage's."""
     by_group: dict[int, list[GroupParticipation]] = {}
     took_part: set[int] = set()
     for item in facts.participation:
@@ -164,32 +175,29 @@ def assess(
         if expectation.group_id is not None:
             expected.setdefault(expectation.group_id, []).append(expectation)
     # Evidence of absence for a group covers the groups below it too.
-    absent: dict[int, list[int]] = {}
+    absent: dict[int, list[models.Absence]] = {}
     for absence in facts.absences:
         if absence.group_id is not None:
             for member in tree.with_descendants(absence.group_id):
-                absent.setdefault(member, []).append(absence.id)
+                absent.setdefault(member, []).append(absence)
 
-    wanted = set(columns) if columns is not None else took_part | set(expected)
     report = []
     for group in tree.in_tree_order():
-        if group.id not in wanted:
-            continue
         participation = by_group.get(group.id, [])
-        if participation:
-            status = CoverageStatus.CONSULTED
-        elif group.id in absent:
-            status = CoverageStatus.NOT_CONSULTED
-        else:
-            status = CoverageStatus.NO_RECORD
+        status = status_of(bool(participation), group.id in absent)
+        gap = is_gap(status, group.id in expected)
+        listed = group.id in took_part or group.id in expected or gap
+        if not (listed if columns is None else group.id in columns):
+            continue
         report.append(
             GroupCoverage(
                 status=status,
+                gap=gap,
                 expected_because=[e.reason for e in expected.get(group.id, [])],
                 group_row=group,
                 consultation_ids=_unique(p.consultation_id for p in participation),
                 organisation_ids=_unique(p.organisation_id for p in participation),
-                absence_ids=absent.get(group.id, []),
+                absence_rows=absent.get(group.id, []),
                 expectation_rows=expected.get(group.id, []),
             )
         )
@@ -204,16 +212,20 @@ def _unique(values: Iterable[int]) -> list[int]:
 class CoverageReport:
     document: DocumentType
     groups: list[GroupCoverage] = strawberry.field(
-        description="Every expected group and every group that took part, in taxonomy order."
+        description="Every expected group, every group whose own organisation was consulted, and "
+        "every gap, in taxonomy order."
     )
 
-    @strawberry.field(description="Expected groups whose status is not CONSULTED.")
+    @strawberry.field(
+        description="The gaps: groups not CONSULTED that were expected, or that a source shows "
+        "were not consulted (NOT_CONSULTED or CONTESTED)."
+    )
     def left_out(self) -> list[GroupCoverage]:
         return left_out(self.groups)
 
 
 def left_out(groups: Iterable[GroupCoverage]) -> list[GroupCoverage]:
-    return [g for g in groups if g.expected and g.status is not CoverageStatus.CONSULTED]
+    return [g for g in groups if g.gap]
 
 
 async def coverage_report(info: Info, document: "Document") -> CoverageReport:

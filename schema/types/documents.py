@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Optional
 import strawberry
 
 from db import models
+from db.enums import PRINCIPLE_SPECIFIC
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
@@ -311,12 +312,31 @@ class Principle(Node, Edited):
     async def document(self, info: Info) -> Document:
         return await resolve.document(info, self.document_id)
 
-    @strawberry.field(description="Who shaped this principle, and how.")
-    async def shaped_by(self, info: Info) -> list[InfluenceType]:
+    @strawberry.field(
+        description="Who had a hand in this principle, each with its effect: one tied to this "
+        "principle (SHAPED, ADOPTED, AMENDED, NOT_ADOPTED) or CONSULTED_ON (the principles as a "
+        "set were developed in consultation with them)."
+    )
+    async def shaped_by(
+        self,
+        info: Info,
+        principle_specific: Annotated[
+            bool,
+            strawberry.argument(
+                description="True keeps only the effects a source ties to this very principle, "
+                "leaving out CONSULTED_ON."
+            ),
+        ] = False,
+    ) -> list[InfluenceType]:
         from schema.types.consultations import Influence
 
         loader = loaders(info).children(models.Influence.principle_id, models.Influence.id)
-        return [Influence.from_row(row) for row in await loader.load(self.db_id)]
+        rows = await loader.load(self.db_id)
+        return [
+            Influence.from_row(row)
+            for row in rows
+            if not principle_specific or row.effect in PRINCIPLE_SPECIFIC
+        ]
 
     @strawberry.field(description="The topics this principle covers, by name.")
     async def topics(self, info: Info) -> list[TopicType]:

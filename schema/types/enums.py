@@ -16,6 +16,7 @@ from db.enums import (
     AuditAction,
     Confidence,
     ConsultationRole,
+    CoverageStatus,
     DatePrecision,
     DocumentKind,
     DocumentRelationKind,
@@ -23,6 +24,7 @@ from db.enums import (
     FoiOutcome,
     Formality,
     InfluenceEffect,
+    MembershipBasis,
 )
 
 Vocabulary = TypeVar("Vocabulary", bound=type[enum.Enum])
@@ -69,11 +71,21 @@ define(Confidence, "How directly the quote says what the claim says.")
 define(ExpectationBasis, "Why a group or organisation was expected to be consulted.")
 define(FoiOutcome, "What the authority did with a Freedom of Information request.")
 define(AuditAction, "What a change did to a record.")
+define(
+    CoverageStatus,
+    "A group's standing on a document, as the register's sources show it: one rule decides it "
+    "for the coverage report, the matrix, the document filters and the FOI answer.",
+)
+define(
+    MembershipBasis,
+    "Where an organisation's membership of a stakeholder group comes from.",
+)
 
 __all__ = [
     "AuditAction",
     "Confidence",
     "ConsultationRole",
+    "CoverageStatus",
     "DatePrecision",
     "DocumentKind",
     "DocumentRelationKind",
@@ -81,5 +93,6 @@ __all__ = [
     "FoiOutcome",
     "Formality",
     "InfluenceEffect",
+    "MembershipBasis",
     "define",
 ]

@@ -8,6 +8,7 @@ from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
+from schema.types.enums import MembershipBasis
 from schema.types.node import Edited, Node
 
 if TYPE_CHECKING:
@@ -56,6 +57,19 @@ class Organisation(Node, Edited):
         rows = await loaders(info).groups_of_organisation().load(self.db_id)
         return [StakeholderGroup.from_row(row) for row in rows]
 
+    @strawberry.field(
+        description="The same groups, each with where the membership comes from: a source, the "
+        "register's reading of one, or outside knowledge."
+    )
+    async def memberships(self, info: Info) -> list["GroupMembership"]:
+        rows = await loaders(info).memberships_of_organisation().load(self.db_id)
+        return [
+            GroupMembership(
+                group=StakeholderGroup.from_row(group), basis=membership.basis, note=membership.note
+            )
+            for membership, group in rows
+        ]
+
     @strawberry.field(description="The documents this organisation took part in, and its role.")
     async def consultations(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
@@ -81,6 +95,15 @@ class Organisation(Node, Edited):
 
         loader = loaders(info).children(models.Influence.organisation_id, models.Influence.id)
         return [Influence.from_row(row) for row in await loader.load(self.db_id)]
+
+
+@strawberry.type(description="An organisation's membership of a stakeholder group.")
+class GroupMembership:
+    group: "StakeholderGroup"
+    basis: MembershipBasis
+    note: str | None = strawberry.field(
+        description="Where the membership comes from, when no source of the register states it."
+    )
 
 
 @strawberry.type(description="A node of the stakeholder taxonomy: police forces, academia...")

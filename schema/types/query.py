@@ -7,6 +7,7 @@ import strawberry
 from sqlalchemy import ColumnElement
 
 from db import models, queries
+from db.enums import CoverageStatus
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
@@ -23,7 +24,7 @@ from schema.types.enums import DocumentKind
 from schema.types.foi import FoiQuestion, FoiRequest
 from schema.types.node import Node
 from schema.types.organisations import Organisation, StakeholderGroup
-from schema.types.topics import Topic
+from schema.types.topics import Absence, Topic, TopicOmission
 
 NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     "Document": (models.Document, Document.from_row),
@@ -44,6 +45,8 @@ NODE_TYPES: dict[str, tuple[Any, Callable[[Any], Node]]] = {
     ),
     "FoiQuestion": (models.FoiQuestion, FoiQuestion.from_row),
     "Evidence": (models.Evidence, Evidence.from_row),
+    "Absence": (models.Absence, Absence.from_row),
+    "TopicOmission": (models.TopicOmission, TopicOmission.from_row),
 }
 
 
@@ -81,13 +84,15 @@ class DocumentFilter:
     )
     consulting: str | None = strawberry.field(
         default=None,
-        description="A stakeholder group's slug: documents on which an organisation of that group "
-        "(or a group below it) was consulted.",
+        description="A stakeholder group's slug: documents on which the group's coverage status "
+        "is CONSULTED (an organisation of it, or of a group below it, was consulted in a role "
+        "that counts, and no source shows the group was not).",
     )
     not_consulting: str | None = strawberry.field(
         default=None,
-        description="A stakeholder group's slug: documents on which no organisation of that group "
-        "(or a group below it) was consulted.",
+        description="A stakeholder group's slug: documents on which the group's coverage status "
+        "is not CONSULTED (NOT_CONSULTED, CONTESTED or NO_RECORD); with `consulting`, every "
+        "document falls in exactly one.",
     )
     consultation_recorded: bool | None = strawberry.field(
         default=None,
@@ -100,10 +105,24 @@ class DocumentFilter:
 async def group_and_below(info: Info, slug: str) -> list[int]:
     """The ids of a group and every group below it, or BAD_USER_INPUT for an unknown slug."""
     tree = await loaders(info).group_tree()
-    group = tree.by_slug(slug)
+    return tree.with_descendants(await _group_id(info, slug))
+
+
+async def _group_id(info: Info, slug: str) -> int:
+    group = (await loaders(info).group_tree()).by_slug(slug)
     if group is None:
         raise UserInputError(f"No stakeholder group has the slug '{slug[:100]}'.")
-    return tree.with_descendants(group.id)
+    return group.id
+
+
+async def _status_condition(
+    info: Info, slug: str, statuses: frozenset[CoverageStatus]
+) -> ColumnElement[bool]:
+    tree = await loaders(info).group_tree()
+    group_id = await _group_id(info, slug)
+    return queries.group_status_condition(
+        tree.with_descendants(group_id), tree.with_ancestors(group_id), statuses
+    )
 
 
 async def document_conditions(
@@ -119,12 +138,12 @@ async def document_conditions(
             raise UserInputError(f"No organisation has the slug '{filter.publisher[:100]}'.")
         publisher_id = publisher.id
     conditions = queries.document_conditions(filter.text, filter.kind, publisher_id)
+    consulted = frozenset({CoverageStatus.CONSULTED})
     if filter.consulting is not None:
-        ids = await group_and_below(info, filter.consulting)
-        conditions.append(queries.consulting_group_condition(ids))
+        conditions.append(await _status_condition(info, filter.consulting, consulted))
     if filter.not_consulting is not None:
-        ids = await group_and_below(info, filter.not_consulting)
-        conditions.append(~queries.consulting_group_condition(ids))
+        others = frozenset(CoverageStatus) - consulted
+        conditions.append(await _status_condition(info, filter.not_consulting, others))
     if filter.consultation_recorded is not None:
         recorded = queries.consultation_recorded_condition()
         conditions.append(recorded if filter.consultation_recorded else ~recorded)

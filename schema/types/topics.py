@@ -104,7 +104,9 @@ async def topics_of(info: Info, key: InstrumentedAttribute[int], parent_id: int)
 
 
 @strawberry.type(description="A topic a source shows a document leaves out, and that evidence.")
-class TopicOmission:
+class TopicOmission(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "topic_omission"
+    id: strawberry.ID = strawberry.field(description="Pass it to updateTopicOmission.")
     summary: str | None = strawberry.field(
         description="What the source says, and how strongly it shows the topic is left out."
     )
@@ -115,7 +117,13 @@ class TopicOmission:
     @classmethod
     def from_row(cls, row: models.TopicOmission) -> "TopicOmission":
         return cls(
-            summary=row.summary, db_id=row.id, document_id=row.document_id, topic_id=row.topic_id
+            id=strawberry.ID(global_id("TopicOmission", row.id)),
+            summary=row.summary,
+            version=row.version,
+            published=row.published,
+            db_id=row.id,
+            document_id=row.document_id,
+            topic_id=row.topic_id,
         )
 
     @strawberry.field
@@ -135,8 +143,13 @@ class TopicOmission:
     description="Evidence of absence: a source shows a group or organisation was not consulted "
     "on a document. Its evidence's confidence says whether the source states it or it is inferred."
 )
-class Absence:
-    summary: str
+class Absence(Node, Edited):
+    AUDIT_ENTITY: ClassVar[str] = "absence"
+    id: strawberry.ID = strawberry.field(description="Pass it to updateAbsence.")
+    summary: str = strawberry.field(
+        description="What the source shows, and how strongly (a source that does not name a "
+        "group is weaker than one that says it was not asked)."
+    )
     db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
     group_id: strawberry.Private[int | None]
@@ -145,7 +158,10 @@ class Absence:
     @classmethod
     def from_row(cls, row: models.Absence) -> "Absence":
         return cls(
+            id=strawberry.ID(global_id("Absence", row.id)),
             summary=row.summary,
+            version=row.version,
+            published=row.published,
             db_id=row.id,
             document_id=row.document_id,
             group_id=row.group_id,

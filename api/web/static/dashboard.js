@@ -56,7 +56,7 @@
     " consultations { id role organisation { slug name named } evidence { ...Cite } }" +
     " evidence { ...Cite } " + EXPECTED + " } } } " + CITE;
 
-  var SYMBOL = { CONSULTED: "✓", NOT_CONSULTED: "✗", NO_RECORD: "?" };
+  var SYMBOL = { CONSULTED: "✓", NOT_CONSULTED: "✗", NO_RECORD: "?", CONTESTED: "±" };
   // Line patterns for confidence, in the vocabulary's order: stated is solid.
   var DASHES = ["", "7 4", "2 3", "10 3 2 3"];
 
@@ -767,6 +767,17 @@
       })));
   }
 
+  // The FOI answer as files to send: the same text the API's consultationAnswer gives.
+  function answerFiles(slug) {
+    var base = "/answers/" + encodeURIComponent(slug);
+    return el("section", { "aria-labelledby": "answer-files" },
+      el("h2", { id: "answer-files" }, "The FOI answer"),
+      el("p", null, el("a", { href: base + ".docx", download: slug + ".docx", class: "button" },
+        "Download the answer (Word)"), " · ",
+        el("a", { href: base + ".md", download: slug + ".md" }, "Markdown"), " · ",
+        el("a", { href: base + ".html" }, "Web page")));
+  }
+
   function documentView(slug) {
     announce("Loading the document…");
     return gql(DOCUMENT, { slug: slug }).then(function (data) {
@@ -782,6 +793,7 @@
         network,
         consultedSection(doc),
         leftOutSection(doc.coverage.leftOut),
+        answerFiles(slug),
         principlesSection(doc.principles),
         timeline,
         glossary(doc)));

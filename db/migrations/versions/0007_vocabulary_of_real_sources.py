@@ -102,9 +102,32 @@ def _document_title_triggers() -> None:
     )
 
 
+# What a downgrade does with values the older schema has no word for: new kinds of document
+# become OTHER; claims go, with their evidence (recorded under an older, stronger word they
+# would say more than their sources). Foreign keys are off during SQLite migrations, so the
+# evidence is deleted explicitly, first.
+EVIDENCE_OF = {
+    "consultation": "consultation_id",
+    "influence": "influence_id",
+    "document_relation": "relation_id",
+}
+
+
+def _forget(table: str, column: str, added: tuple[str, ...]) -> None:
+    listed = ", ".join(f"'{value}'" for value in added)
+    if table == "document":
+        op.execute(f"UPDATE document SET {column} = 'OTHER' WHERE {column} IN ({listed})")
+        return
+    chosen = f"SELECT id FROM {table} WHERE {column} IN ({listed})"
+    op.execute(f"DELETE FROM evidence WHERE {EVIDENCE_OF[table]} IN ({chosen})")
+    op.execute(f"DELETE FROM {table} WHERE {column} IN ({listed})")
+
+
 def _replace(before: bool) -> None:
     for table, column, name, old, added in WIDENED:
         values = old if before else old + added
+        if before:
+            _forget(table, column, added)
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
             batch_op.create_check_constraint(name, _check(column, values))
