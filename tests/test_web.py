@@ -39,8 +39,7 @@ from api.web.assets import (
 )
 from api.web.pages import STATIC
 from api.web.vocabulary import label
-from db.enums import DEFINITIONS, ConsultationRole, DocumentKind
-from schema.types.coverage import CoverageStatus
+from db.enums import DEFINITIONS, ConsultationRole, CoverageStatus, DocumentKind
 from tests.conftest import settings_for
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
