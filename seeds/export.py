@@ -465,6 +465,8 @@ class SeedFormat:
                 locator=entry.locator,
                 confidence=entry.confidence,
                 quote=entry.quote,
+                url=entry.url,
+                read_on=entry.read_on,
                 **_standing(entry),
             )
             for entry in self.evidence[column, claim_id]

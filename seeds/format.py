@@ -346,7 +346,10 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
     evidence: list[EvidenceRecord | None] = []
     for item in items:
         entry = reader.fields(
-            item, "an evidence", ("source", "locator", "quote", "confidence"), STANDING
+            item,
+            "an evidence",
+            ("source", "locator", "quote", "confidence"),
+            ("url", "read_on", *STANDING),
         )
         if entry is None:
             evidence.append(None)
@@ -359,7 +362,16 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
         # Problems with a quote point at the quote, the line an editor has to mend.
         origin = reader.origin(entry.values["quote"])
         evidence.append(
-            EvidenceRecord(source, locator, quote, confidence, origin, entry.standing())
+            EvidenceRecord(
+                source,
+                locator,
+                quote,
+                confidence,
+                origin,
+                entry.standing(),
+                entry.text("url"),
+                entry.date("read_on"),
+            )
         )
     return _all(evidence)
 

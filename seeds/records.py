@@ -134,6 +134,8 @@ class EvidenceRecord:
     confidence: Confidence
     origin: Origin
     standing: Standing = UNSTATED
+    url: str | None = None  # where the quote was read, where no text of the source is stored
+    read_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

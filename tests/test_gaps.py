@@ -71,6 +71,8 @@ def _absence(**changes: Any) -> dict[str, Any]:
                 "locator": "paragraph 3",
                 "quote": "Sex worker-led groups were excluded from the drafting.",
                 "confidence": "STATED",
+                "url": "https://example.org/column",
+                "readOn": "2026-11-03",
             }
         ],
         **changes,
@@ -199,7 +201,8 @@ async def test_absences_are_updated_retracted_and_audited_at_their_version(
     added = await _data(
         register,
         """mutation($claim: ID!) { addEvidence(claim: $claim, input: {source: "a-newspaper-column",
-            locator: "paragraph 4", quote: "No sex worker-led group was asked."}) {
+            locator: "paragraph 4", quote: "No sex worker-led group was asked.",
+            url: "https://example.org/column", readOn: "2026-11-03"}) {
             __typename } }""",
         {"claim": absence["id"]},
     )
@@ -246,7 +249,7 @@ async def test_bad_absences_are_refused_with_codes_and_nothing_is_written(
                     {"source": "npcc-foi-059-19", "locator": "Answer 9", "quote": "Not in it."}
                 ]
             ),
-            [("input.evidence[0].quote", "BAD_USER_INPUT")],
+            [("input.evidence[0].quote", "QUOTE_NOT_FOUND")],
         ),
     ]
     for wanted, errors in cases:

@@ -6,6 +6,7 @@ like every other; a quote must still be found in its source's stored text after 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -68,6 +69,14 @@ class EvidenceChanges:
     )
     confidence: Confidence | None = strawberry.UNSET
     published: bool | None = publishing_change()
+    url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The address the quote was read at; needed where no text of the source is "
+        "stored.",
+    )
+    read_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="The day the quote was read at `url`."
+    )
 
 
 @strawberry.type(description="The evidence as it is after the change.")
@@ -130,17 +139,24 @@ class EvidenceMutation:
             checks = Checks()
             found = await _claim(session, checks, claim)
             sources = await Sources.of(session, [input.source])
-            source_id = sources.check(checks, "input", input.source, input.locator, input.quote)
+            where = sources.check(
+                checks,
+                "input",
+                input.source,
+                input.locator,
+                input.quote,
+                input.url,
+                input.read_on,
+            )
             checks.done()
-            assert found is not None and source_id is not None
+            assert found is not None and where is not None
             column, claim_id = found
             count, last = await queries.evidence_held(session, column, claim_id)
             if count >= MAX_EVIDENCE:
                 raise refuse("claim", f"A claim has at most {MAX_EVIDENCE} pieces.", INVALID)
             row = models.Evidence(
                 **{column: claim_id},
-                source_id=source_id,
-                locator=input.locator,
+                **where,
                 quote=input.quote,
                 confidence=input.confidence,
                 published=input.published,
@@ -173,16 +189,18 @@ class EvidenceMutation:
                 source = await queries.by_ids(session, models.Document, [current.source_id])
                 source_slug = source[current.source_id].slug
             sources = await Sources.of(session, [source_slug])
-            source_id = sources.check(
+            where = sources.check(
                 checks,
                 "changes",
                 source_slug,
                 values.get("locator", current.locator),
                 values.get("quote", current.quote),
+                values.get("url", current.url),
+                values.get("read_on", current.read_on),
             )
             checks.done()
-            values["source_id"] = source_id
-            return evidence_id, values
+            assert where is not None
+            return evidence_id, {**values, **where}
 
         return await update_once(
             info, ENTITY, models.Evidence, expected_version, prepare, _state, _saved
