@@ -21,6 +21,7 @@ from db.enums import (
     Formality,
     InfluenceEffect,
     MembershipBasis,
+    VerificationStatus,
 )
 from seeds.checks import find_problems
 from seeds.errors import SeedError
@@ -349,7 +350,7 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
             item,
             "an evidence",
             ("source", "locator", "quote", "confidence"),
-            ("url", "read_on", *STANDING),
+            ("url", "read_on", "verification", *STANDING),
         )
         if entry is None:
             evidence.append(None)
@@ -371,6 +372,7 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
                 entry.standing(),
                 entry.text("url"),
                 entry.date("read_on"),
+                entry.choice("verification", VerificationStatus) is VerificationStatus.MISMATCH,
             )
         )
     return _all(evidence)

@@ -3,6 +3,7 @@ page (its main content), a Word file or plain text."""
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,8 @@ def _pdf(path: Path) -> ExtractedText:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs each repair it makes to a damaged file; what cannot be read is said below.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         pages = [page.extract_text() or "" for page in PdfReader(path).pages]
     except (PdfReadError, ValueError, KeyError) as error:

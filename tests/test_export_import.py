@@ -50,7 +50,8 @@ Sessionmaker = async_sessionmaker[AsyncSession]
 # Not the register's content: who may edit, and the trail of edits.
 # Redirects exist only after a merge, which retracts an organisation: a register the export
 # refuses until the seed format can carry retractions.
-NOT_EXPORTED = {"audit_entry", "api_token", "idempotency_record"}
+# Of the texts attached from files, an export carries each document's current text only.
+NOT_EXPORTED = {"audit_entry", "api_token", "idempotency_record", "source_text"}
 
 
 def read_folder(directory: Path) -> dict[str, bytes]:

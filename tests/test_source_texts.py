@@ -5,14 +5,29 @@ as sources out of coverage; retracted records opened by editors only."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from api.app import create_app
+from db import tokens
+from db.enums import TokenRole
 from schema.mutations.source_texts import MAX_SOURCE_TEXT
+from seeds.export import export_database
+from seeds.loader import seed_database
+from tests.conftest import settings_for
+from tests.databases import empty_database
 from tests.editing_fixtures import Register
 from tests.graphql import graphql
+from tests.test_export_import import register_rows
 
+ROOT = Path(__file__).resolve().parent.parent
 REPORT = "a-committee-report"
 PAGE_ONE = "Written evidence\n\nThe committee heard from many.\n\n"
 # As a PDF's text gives it: curly apostrophe, a line break mid-sentence, a word hyphenated
@@ -270,3 +285,99 @@ async def test_editors_open_retracted_records_with_their_history_readers_cannot(
     assert await _data(register, shown, "editor", id=evidence) == {
         "node": {"__typename": "Evidence"}
     }
+
+
+async def test_an_export_with_every_status_imports_as_it_was(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    await seed_database(fresh_database_url)
+    app = create_app(settings_for(fresh_database_url))
+    try:
+        async with app.state.sessionmaker.begin() as session:
+            token = (await tokens.issue(session, "editor", TokenRole.EDITOR, None)).token
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            register = Register(http, app.state.sessionmaker, {"editor": token}, app)
+            await _report(register)
+            await _report(register, "NEWS_ARTICLE", "a-news-article")
+            await _attach(register, pages=PAGES)
+            kept = {"quote": "National Ugly Mugs gave oral evidence on 3 March."}
+            lost = {"quote": "The committee heard from many."}
+            read = {
+                "source": "a-news-article",
+                "quote": "The Home Office was invited.",
+                "locator": "paragraph 2",
+                "url": "https://example.org/news",
+                "readOn": "2026-11-02",
+            }
+            saved = await _data(
+                register, CONSULT, input=_consultation("national-ugly-mugs", kept, lost)
+            )
+            assert saved["createConsultation"]["__typename"] == "ConsultationSaved"
+            consultation = _consultation("home-office", kept)
+            consultation["evidence"].append(read)
+            saved = await _data(register, CONSULT, input=consultation)
+            assert saved["createConsultation"]["__typename"] == "ConsultationSaved"
+            assert (await _attach(register, PAGE_TWO))["mismatched"]
+    finally:
+        await app.state.engine.dispose()
+
+    await export_database(fresh_database_url, tmp_path / "export")
+    (tmp_path / "copy").mkdir()
+    with empty_database(tmp_path / "copy") as copy:
+        await seed_database(copy, tmp_path / "export", actor="import")
+        original, loaded = (
+            await register_rows(fresh_database_url),
+            await register_rows(copy),
+        )
+    statuses = Counter(dict(row)["verification"] for row in original["evidence"])
+    assert {s.value for s in statuses} == {"VERIFIED", "UNVERIFIED", "MISMATCH"}
+    assert loaded["evidence"] == original["evidence"]
+
+
+def test_the_command_line_attaches_a_file_and_lists_each_quote_it_lost(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    asyncio.run(seed_database(fresh_database_url))
+    source = ROOT / "seeds/data/sources/npcc-foi-059-19.txt"
+    # The same answer, one sentence changed by a word.
+    changed = source.read_text(encoding="utf-8").replace(
+        "National Ugly Mugs due to their work with Police were involved",
+        "National Ugly Mugs due to their work with Police were consulted",
+    )
+    (tmp_path / "answer.txt").write_text(changed, encoding="utf-8")
+    done = _footprint(
+        ["source", "add", "npcc-foi-059-19", "answer.txt", "--retrieved", "2026-11-30"],
+        fresh_database_url,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Attached answer.txt to npcc-foi-059-19: ")
+    assert lines[0].endswith("no longer matching: 1.")
+    assert len(lines) == 2 and lines[1].startswith("MISMATCH ")
+    assert "National Ugly Mugs due to their work with Police were involved" in lines[1]
+
+    (tmp_path / "broken.pdf").write_bytes(b"not a PDF at all")
+    broken = _footprint(
+        ["source", "add", "npcc-foi-059-19", "broken.pdf"], fresh_database_url, tmp_path
+    )
+    assert broken.returncode == 1
+    assert broken.stderr.startswith("footprint: ") and "Traceback" not in broken.stderr
+    unknown = _footprint(
+        ["source", "add", "no-such-document", "answer.txt"], fresh_database_url, tmp_path
+    )
+    assert unknown.returncode == 1 and "no-such-document" in unknown.stderr
+
+
+def _footprint(argv: list[str], database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "FOOTPRINT_LOG_LEVEL": "WARNING"}
+    return subprocess.run(
+        [sys.executable, "-m", "api", *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
