@@ -91,6 +91,31 @@ def normalise(text: str) -> Normalised:
     )
 
 
+def find_in(text: Normalised, quote: str) -> tuple[int, int] | None:
+    """The offsets in the original text, [start, end), where `quote` is first found."""
+    wanted = normalise(quote).text.strip()
+    at = text.text.find(wanted) if wanted else -1
+    if at < 0:
+        return None
+    return text.offsets[at], text.offsets[at + len(wanted) - 1] + 1
+
+
+def joined(parts: Normalised, length: int, passage: str) -> tuple[Normalised, int]:
+    """`parts` (normalised text `length` characters long) with `passage` after a blank line, as
+    `normalise` would give the whole: for a text built a passage at a time."""
+    more = normalise(passage)
+    if not length:
+        return more, len(passage)
+    start = length + 2
+    return (
+        Normalised(
+            parts.text + " " + more.text,
+            [*parts.offsets, length, *(offset + start for offset in more.offsets)],
+        ),
+        start + len(passage),
+    )
+
+
 @dataclass(frozen=True)
 class Match:
     """Where a quote was found: offsets into the stored text, its page (1-based; None for a
@@ -121,14 +146,10 @@ class StoredText:
         """Where `quote` first appears in the text, forgiving typography only; None if not."""
         if self._normalised is None:
             self._normalised = normalise(self.text)
-        wanted = normalise(quote).text.strip()
-        if not wanted:
+        found = find_in(self._normalised, quote)
+        if found is None:
             return None
-        at = self._normalised.text.find(wanted)
-        if at < 0:
-            return None
-        offsets = self._normalised.offsets
-        start, end = offsets[at], offsets[at + len(wanted) - 1] + 1
+        start, end = found
         page, page_start = None, 0
         if self.pages:
             index = bisect.bisect_right(self.pages, start) - 1
