@@ -45,7 +45,7 @@ DOCUMENT = """mutation($input: DocumentInput!) { createDocument(input: $input) {
 ATTACH = """mutation($document: String!, $input: SourceTextInput!) {
     attachSourceText(document: $document, input: $input) { __typename
     ... on SourceTextAttached { verifiedCount sourceText { sha256 contentType pageCount length }
-        mismatched { quote verification { status } } }
+        mismatched { id version quote verification { status } } }
     ... on EditRefused { errors { field code message } } } }"""
 CONSULT = """mutation($input: ConsultationInput!) { createConsultation(input: $input) { __typename
     ... on ConsultationSaved { consultation { id version evidence { id locator quote
@@ -144,7 +144,11 @@ async def test_attaching_a_new_text_keeps_the_old_and_reports_each_quote_it_lost
     # The corrected edition drops page one.
     again = await _attach(register, PAGE_TWO, url="https://example.org/v2.pdf")
     assert again["verifiedCount"] == 1
-    assert again["mismatched"] == [{"quote": lost["quote"], "verification": {"status": "MISMATCH"}}]
+    (mismatched,) = again["mismatched"]
+    assert (mismatched["quote"], mismatched["verification"]) == (
+        lost["quote"],
+        {"status": "MISMATCH"},
+    )
     document = (await _data(register, EVIDENCE, "anonymous", slug=REPORT))["document"]
     assert [t["url"] for t in document["sourceTexts"]] == ["https://example.org/v2.pdf", None]
     (consultation,) = document["consultations"]["nodes"]
@@ -166,6 +170,30 @@ async def test_attaching_a_new_text_keeps_the_old_and_reports_each_quote_it_lost
     # A new quote must be in the current text, not an old one.
     refused = await _data(register, CONSULT, input=_consultation("home-office", lost))
     assert refused["createConsultation"]["errors"][0]["code"] == "QUOTE_NOT_FOUND"
+
+    # A lost quote can still be corrected in its other fields, and stays a MISMATCH, until its
+    # words are mended to the current text.
+    update = """mutation($id: ID!, $version: Int!, $changes: EvidenceChanges!) {
+        updateEvidence(id: $id, expectedVersion: $version, changes: $changes) {
+        ... on EvidenceSaved { evidence { version locator verification { status } } }
+        ... on EditRefused { errors { field code } } } }"""
+    evidence_id, version = mismatched["id"], mismatched["version"]
+    changed = await _data(
+        register, update, id=evidence_id, version=version, changes={"confidence": "INFERRED"}
+    )
+    assert changed["updateEvidence"]["evidence"]["verification"] == {"status": "MISMATCH"}
+    mended = await _data(
+        register,
+        update,
+        id=evidence_id,
+        version=version + 1,
+        changes={"quote": "The Home Office's officials said", "locator": ""},
+    )
+    assert mended["updateEvidence"]["evidence"] == {
+        "version": version + 2,
+        "locator": "paragraph 2",
+        "verification": {"status": "VERIFIED"},
+    }
 
 
 async def test_a_text_over_the_limit_is_refused_with_its_own_code(register: Register) -> None:

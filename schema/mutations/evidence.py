@@ -184,6 +184,7 @@ class EvidenceMutation:
                 changes,
                 required=("source", "locator", "quote", "confidence", "published"),
             )
+            new_quote = "source" in values or "quote" in values
             source_slug = values.pop("source", None)
             if source_slug is None:
                 source = await queries.by_ids(session, models.Document, [current.source_id])
@@ -197,6 +198,7 @@ class EvidenceMutation:
                 values.get("quote", current.quote),
                 values.get("url", current.url),
                 values.get("read_on", current.read_on),
+                new_quote=new_quote,
             )
             checks.done()
             assert where is not None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from db import edits, models, queries
 from db.enums import Confidence, VerificationStatus
 from db.models import Base
-from db.quotes import StoredText, verification
+from db.quotes import MISMATCHED, StoredText, verification
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
 from schema.mutations.editing import NOT_FOUND, State, Step, given, publishing, refuse
@@ -102,9 +102,13 @@ class Sources:
         quote: str,
         url: str | None,
         read_on: dt.date | None,
+        *,
+        new_quote: bool = True,
     ) -> dict[str, Any] | None:
         """Check one piece of evidence at input path `at`: the columns saying where it comes
-        from and whether it was verified (see `verification`), or None if it was refused."""
+        from and whether it was verified (db.quotes.verification), or None if it was refused.
+        A quote new here (not an unchanged one corrected in its other fields) from a source
+        with no stored text needs the url it was read at and the day."""
         checks.text(f"{at}.locator", locator, MAX_LOCATOR)
         checks.text(f"{at}.quote", quote, MAX_TEXT, required=True)
         checks.url(f"{at}.url", url)
@@ -113,6 +117,9 @@ class Sources:
             checks.fail(f"{at}.source", f"No document has the slug '{slug[:100]}'.")
             return None
         found = verification(self.texts.get(source.id), quote, url, read_on)
+        if found is None and not new_quote:
+            # A quote already recorded that a later text lost stays on record, as a MISMATCH.
+            found = {**MISMATCHED, "url": url, "read_on": read_on}
         if found is None:
             checks.fail(
                 f"{at}.quote",
@@ -120,7 +127,8 @@ class Sources:
                 QUOTE_NOT_FOUND,
             )
             return None
-        if found["verification"] is VerificationStatus.UNVERIFIED and (not url or not read_on):
+        unread = not url or not read_on
+        if new_quote and found["verification"] is VerificationStatus.UNVERIFIED and unread:
             checks.fail(
                 f"{at}.url",
                 f"No text of '{slug}' is stored, so the quote cannot be checked: give the url "
