@@ -55,10 +55,14 @@ async def attach(
     current = (await queries.children(session, DocumentText.document_id, [document_id])).get(
         document_id
     )
+    # The note says how the current text was made: from this file now.
+    note = f"Read from a file ({content_type})" + (f" at {url}" if url else "")
+    if retrieved_on is not None:
+        note += f" on {retrieved_on.isoformat()}"
     if current:
-        current[0].text = text
+        current[0].text, current[0].note = text, note + "."
     else:
-        session.add(DocumentText(document_id=document_id, text=text))
+        session.add(DocumentText(document_id=document_id, text=text, note=note + "."))
     await session.flush()
     stored = StoredText(text, pages)
     verified, mismatched = 0, []
