@@ -44,7 +44,7 @@ DOCUMENT = """mutation($input: DocumentInput!) { createDocument(input: $input) {
     ... on EditRefused { errors { field code } } } }"""
 ATTACH = """mutation($document: String!, $input: SourceTextInput!) {
     attachSourceText(document: $document, input: $input) { __typename
-    ... on SourceTextAttached { verifiedCount sourceText { sha256 contentType pageCount length }
+    ... on SourceTextSaved { verifiedCount sourceText { sha256 contentType pageCount length }
         mismatched { id version quote verification { status } } }
     ... on EditRefused { errors { field code message } } } }"""
 CONSULT = """mutation($input: ConsultationInput!) { createConsultation(input: $input) { __typename
@@ -99,7 +99,7 @@ async def test_a_quote_is_verified_typography_aside_and_a_changed_word_is_refuse
     attached = await _attach(
         register, pages=PAGES, url="https://example.org/report.pdf", retrievedOn="2026-11-01"
     )
-    assert attached["__typename"] == "SourceTextAttached"
+    assert attached["__typename"] == "SourceTextSaved"
     assert attached["sourceText"]["pageCount"] == 2
     before = await register.table_counts()
 

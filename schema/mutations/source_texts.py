@@ -45,7 +45,7 @@ class SourceTextInput:
 
 
 @strawberry.type(description="The text is attached, and every quote on the document checked.")
-class SourceTextAttached:
+class SourceTextSaved:
     source_text: SourceText
     verified_count: int = strawberry.field(
         description="Quotes from this document that its new text holds."
@@ -56,7 +56,7 @@ class SourceTextAttached:
 
 
 SourceTextPayload = Annotated[
-    SourceTextAttached | EditRefused, strawberry.union("SourceTextPayload")
+    SourceTextSaved | EditRefused, strawberry.union("SourceTextPayload")
 ]
 
 
@@ -93,7 +93,7 @@ class SourceTextMutation:
     async def attach_source_text(
         self, info: Info, document: str, input: SourceTextInput
     ) -> SourceTextPayload:
-        async def work(session: AsyncSession, actor: Actor) -> SourceTextAttached:
+        async def work(session: AsyncSession, actor: Actor) -> SourceTextSaved:
             checks = Checks()
             check_text(checks, input)
             checks.done()
@@ -112,7 +112,7 @@ class SourceTextMutation:
                 actor=actor.name,
                 request_id=info.context.request_id,
             )
-            return SourceTextAttached(
+            return SourceTextSaved(
                 source_text=SourceText.from_row(attached.source_text),
                 verified_count=attached.verified,
                 mismatched=[Evidence.from_row(row) for row in attached.mismatched],
