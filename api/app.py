@@ -49,6 +49,13 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         )
 
     engine = engine_for(settings.database_url)
+    # /readyz connects on its own, so a pool busy with requests never reads as "unreachable".
+    probe_engine = create_engine(
+        settings.database_url,
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        pooled=False,
+    )
     replicas = ReadReplicas(
         engine,
         [engine_for(url) for url in settings.read_urls],
@@ -98,6 +105,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         metrics.close()
         await replicas.close()
         await engine.dispose()
+        await probe_engine.dispose()
 
     app = Starlette(
         routes=[
@@ -114,6 +122,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.probe_engine = probe_engine
     app.state.sessionmaker = sessionmaker
     app.state.metrics = metrics
     app.state.breaker = breaker

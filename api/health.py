@@ -21,7 +21,7 @@ async def livez(request: Request) -> OrjsonResponse:
 async def readyz(request: Request) -> OrjsonResponse:
     """Ready when the primary answers; each read replica is reported, and one that is down or
     behind only sends its reads to the primary."""
-    engine = request.app.state.engine
+    engine = request.app.state.probe_engine  # not the pool's: a busy pool is not "unreachable"
     timeout = request.app.state.settings.readiness_timeout
     replicas = request.app.state.replicas
 
@@ -35,7 +35,7 @@ async def readyz(request: Request) -> OrjsonResponse:
         log.warning("readiness probe failed", extra={"error": type(error).__name__})
         answer = {"status": "unavailable", "database": "unreachable"}
         return OrjsonResponse({**answer, **await _replicas(replicas)}, 503)
-    request.app.state.breaker.succeeded()  # (a failure may only be a busy pool: it opens nothing)
+    request.app.state.breaker.succeeded()
     return OrjsonResponse({"status": "ok", "database": "ok", **await _replicas(replicas)})
 
 

@@ -9,7 +9,7 @@ from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from db.faults import is_unavailable, is_unstorable_text
+from db.faults import is_pool_exhausted, is_unavailable, is_unstorable_text
 
 log = logging.getLogger("footprint.errors")
 
@@ -21,12 +21,14 @@ TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 DB_UNAVAILABLE = "DB_UNAVAILABLE"
 RATE_LIMITED = "RATE_LIMITED"
+OVERLOADED = "OVERLOADED"
 
 # Codes answered with an HTTP status other than 200, so clients and proxies can back off.
-HTTP_STATUS = {DB_UNAVAILABLE: 503, RATE_LIMITED: 429}
+HTTP_STATUS = {DB_UNAVAILABLE: 503, OVERLOADED: 503, RATE_LIMITED: 429}
 
 UNEXPECTED_MESSAGE = "Unexpected error."
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again in a few seconds."
+BUSY_MESSAGE = "The server is busy; try again in a second."
 
 
 class FootprintError(Exception):
@@ -90,6 +92,19 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
             positions=error.positions,
             path=error.path,
             extensions={"code": BAD_USER_INPUT},
+        )
+    if is_pool_exhausted(original):
+        log.warning(
+            "no pooled connection came free in time",
+            extra={"error": type(original).__name__, "request_id": request_id},
+        )
+        return GraphQLError(
+            BUSY_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": OVERLOADED, "requestId": request_id},
         )
     if is_unavailable(original):
         log.warning(

@@ -1,0 +1,117 @@
+"""The attacker's probe of issue 11: each finding's request, as it was sent, and what it gets now.
+
+Findings 1, 3 and 4 (the cost rule) are in test_limits.py, 6 (mutation fields rate-limited) in
+test_rate_limit.py and 7 (merge redirects on the compiled path) in test_compiled_reads.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.applications import Starlette
+
+from api.app import create_app
+from tests.conftest import settings_for
+from tests.graphql import error_codes
+
+BYSTANDER = {"query": "{ documents(first: 1) { totalCount } }"}
+
+
+@asynccontextmanager
+async def serving(
+    database_url: str, **settings: Any
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    app = create_app(settings_for(database_url, **settings))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as http:
+        yield app, http
+    await app.state.engine.dispose()
+
+
+class ConnectionsInUse:
+    """Counts the engine's pooled connections checked out at once, and the most there were."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.now = self.most = 0
+        event.listen(engine.sync_engine, "checkout", self._out)
+        event.listen(engine.sync_engine, "checkin", self._in)
+
+    def _out(self, *args: Any) -> None:
+        self.now += 1
+        self.most = max(self.most, self.now)
+
+    def _in(self, *args: Any) -> None:
+        self.now -= 1
+
+
+# ---------------------------------------------------------------- finding 2
+
+
+def aliased_searches(count: int) -> str:
+    """Finding 2's request: `count` aliased searches for "police", 100 hits each."""
+    fields = " ".join(
+        f's{n}: search(text: "police", first: 100) {{ totalCount nodes {{ snippet matchedIn }} }}'
+        for n in range(count)
+    )
+    return f"{{ {fields} }}"
+
+
+async def test_thirty_aliased_root_fields_hold_one_connection_at_a_time(
+    seeded_database_url: str,
+) -> None:
+    nested = (
+        "{ "
+        + " ".join(
+            f"d{n}: documents(first: 5) {{ nodes {{ slug consultations(first: 5) "
+            "{ totalCount nodes { organisation { name } } } } }"
+            for n in range(10)
+        )
+        + " }"
+    )
+    async with serving(seeded_database_url) as (app, http):
+        in_use = ConnectionsInUse(app.state.engine)
+        searched = await http.post("/graphql", json={"query": aliased_searches(30)})
+        loaded = await http.post("/graphql", json={"query": nested})
+    assert searched.status_code == 200, searched.text
+    assert "errors" not in searched.json()
+    hits = searched.json()["data"]["s0"]["totalCount"]
+    assert hits > 0 and all(v["totalCount"] == hits for v in searched.json()["data"].values())
+    assert loaded.status_code == 200 and "errors" not in loaded.json(), loaded.text
+    # 30 root fields and their loaders took turns on one connection.
+    assert in_use.most == 1
+
+
+@pytest.mark.parametrize("compiled_reads", [False, True])
+async def test_a_busy_pool_is_overloaded_not_unavailable(
+    seeded_database_url: str, compiled_reads: bool
+) -> None:
+    # One pooled connection and one in overflow, both held: no request can get one in time.
+    async with serving(
+        seeded_database_url, db_pool_size=1, db_pool_timeout=0.2, compiled_reads=compiled_reads
+    ) as (app, http):
+        async with AsyncExitStack() as held:
+            for _ in range(2):
+                connection: AsyncConnection = await held.enter_async_context(
+                    app.state.engine.connect()
+                )
+                await connection.exec_driver_sql("SELECT 1")
+            waited = await http.post("/graphql", json=BYSTANDER)
+            searched = await http.post("/graphql", json={"query": aliased_searches(30)})
+            ready = await http.get("/readyz")
+            breaker_open = app.state.breaker.open
+        after = await http.post("/graphql", json=BYSTANDER)
+    for answer in (waited, searched):
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["retry-after"] == "1"
+        assert set(error_codes(answer.json())) == {"OVERLOADED"}
+        assert "unavailable" not in answer.text
+    assert not breaker_open
+    assert ready.status_code == 200
+    assert ready.json()["database"] == "ok"
+    assert after.status_code == 200 and "errors" not in after.json()
