@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 
 from api.app import create_app
+from schema.ids import encode_cursor, global_id
 from tests.conftest import settings_for
-from tests.graphql import error_codes
+from tests.graphql import error_codes, graphql
 
 BYSTANDER = {"query": "{ documents(first: 1) { totalCount } }"}
 
@@ -115,3 +116,66 @@ async def test_a_busy_pool_is_overloaded_not_unavailable(
     assert ready.status_code == 200
     assert ready.json()["database"] == "ok"
     assert after.status_code == 200 and "errors" not in after.json()
+
+
+# ---------------------------------------------------------------- finding 8
+
+BEYOND_32_BITS = 2**31  # PostgreSQL's INTEGER ends at 2**31 - 1
+LONG_TEXT = "a" * 900_000  # SQLite: "LIKE or GLOB pattern too complex"
+CURSOR = encode_cursor(BEYOND_32_BITS)
+
+OUT_OF_RANGE = {
+    "node id": f'{{ node(id: "{global_id("Document", BEYOND_32_BITS)}") {{ id }} }}',
+    "documents after": f'{{ documents(after: "{CURSOR}") {{ totalCount nodes {{ slug }} }} }}',
+    "organisations after": f'{{ organisations(after: "{CURSOR}") {{ nodes {{ slug }} }} }}',
+    "a document's consultations after": (
+        f'{{ documents(first: 1) {{ nodes {{ consultations(after: "{CURSOR}") '
+        "{ nodes { role } } } } }"
+    ),
+    "an organisation's consultations after": (
+        f'{{ organisations(first: 1) {{ nodes {{ consultations(after: "{CURSOR}") '
+        "{ nodes { role } } } } }"
+    ),
+    "a group's organisations after": (
+        f'{{ stakeholderGroups {{ organisations(after: "{CURSOR}") {{ nodes {{ slug }} }} }} }}'
+    ),
+    "a topic's documents after": (
+        f'{{ topics {{ documents(after: "{CURSOR}") {{ nodes {{ slug }} }} }} }}'
+    ),
+    "coverageMatrix after": f'{{ coverageMatrix(after: "{CURSOR}") {{ totalCount }} }}',
+    "search after": f'{{ search(text: "police", after: "{CURSOR}") {{ nodes {{ snippet }} }} }}',
+    "documents filter text": (
+        f'{{ documents(filter: {{text: "{LONG_TEXT}"}}) {{ totalCount nodes {{ slug }} }} }}'
+    ),
+    "organisations filter text": (
+        f'{{ organisations(filter: {{text: "{LONG_TEXT}"}}) {{ totalCount nodes {{ slug }} }} }}'
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", list(OUT_OF_RANGE))
+async def test_ids_cursors_and_filter_texts_out_of_range_are_bad_input(
+    client: httpx.AsyncClient, variant: str
+) -> None:
+    response = await client.post("/graphql", json={"query": OUT_OF_RANGE[variant]})
+    body = response.json()
+    assert response.status_code == 200
+    assert error_codes(body) == ["BAD_USER_INPUT"] * len(body["errors"]), body["errors"]
+    message = body["errors"][0]["message"]
+    assert "over 2147483647" in message or "at most 500 characters" in message
+
+
+@pytest.mark.parametrize("field", ["document", "organisation", "topic", "stakeholderGroup"])
+async def test_an_over_long_slug_names_nothing(client: httpx.AsyncClient, field: str) -> None:
+    data = await graphql(client, f'{{ {field}(slug: "{LONG_TEXT}") {{ slug }} }}')
+    assert data == {field: None}
+
+
+async def test_the_largest_id_and_cursor_are_answered(client: httpx.AsyncClient) -> None:
+    largest = 2**31 - 1
+    data = await graphql(
+        client,
+        f'{{ node(id: "{global_id("Document", largest)}") {{ id }} '
+        f'documents(after: "{encode_cursor(largest)}") {{ nodes {{ slug }} }} }}',
+    )
+    assert data == {"node": None, "documents": {"nodes": []}}
