@@ -26,6 +26,7 @@ from api.read_routing import ReadsAfterWrites
 from api.settings import Settings
 from api.startup import watch
 from api.web.routes import GraphiQLFirst, web_routes
+from api.web.saved_questions import known_operations
 from db.engine import create_engine, create_sessionmaker
 from db.replicas import ReadReplicas
 from schema import build_schema
@@ -79,7 +80,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         breaker=breaker,
         replicas=replicas,
     )
-    metrics = Metrics(replicas, multiprocess_directory())
+    metrics = Metrics(replicas, multiprocess_directory(), known_operations())
     # Admission control guards what reads the database (the API and the answers it writes out):
     # pages and files answer whatever the database does.
     api = LoadShedding(

@@ -85,6 +85,18 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _lower_media_type(scope: Scope) -> None:
+    """Media types are case-insensitive (`Application/JSON` is JSON); Strawberry and the
+    compiled path compare them as written, so they are given them in lower case."""
+    headers = []
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type, separator, parameters = value.partition(b";")
+            value = media_type.strip().lower() + separator + parameters
+        headers.append((name, value))
+    scope["headers"] = headers
+
+
 def _check_media_type(request: Request) -> None:
     # text/plain and forms are what a browser may send cross-site without asking first.
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -150,6 +162,7 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        _lower_media_type(scope)
         try:
             request = Request(scope, receive)
             if request.method == "POST":

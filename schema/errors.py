@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError, OperationDefinitionNode
@@ -156,8 +157,32 @@ def _operation_type(execution: ExecutionContext) -> str | None:
         return None
 
 
+# graphql-core's hints, "Did you mean 'auditLog'?", name fields and values of the schema.
+_SUGGESTION = re.compile(r" ?Did you mean .*\?$", re.DOTALL)
+
+
+def without_suggestion(error: GraphQLError) -> GraphQLError:
+    """`error` with its "Did you mean ...?" left out, which would tell what introspection hides."""
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=error.extensions,
+    )
+
+
 class ErrorPolicy(SchemaExtension):
-    """Applies `classify` to every error of an operation's result, and reports the outcome."""
+    """Applies `classify` to every error of an operation's result, and reports the outcome.
+    With `suggestions=False` (introspection off) no message suggests a name of the schema."""
+
+    def __init__(self, *, suggestions: bool = True) -> None:
+        super().__init__()
+        self.suggestions = suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -168,6 +193,8 @@ class ErrorPolicy(SchemaExtension):
         if result is not None and errors:
             request_id = getattr(context, "request_id", None)
             result.errors = [classify(error, request_id) for error in errors]
+            if not self.suggestions:
+                result.errors = [without_suggestion(error) for error in result.errors]
         report = getattr(context, "report", None)
         if report is not None:
             final = list(getattr(result, "errors", None) or [])

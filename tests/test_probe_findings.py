@@ -179,3 +179,53 @@ async def test_the_largest_id_and_cursor_are_answered(client: httpx.AsyncClient)
         f'documents(after: "{encode_cursor(largest)}") {{ nodes {{ slug }} }} }}',
     )
     assert data == {"node": None, "documents": {"nodes": []}}
+
+
+# ---------------------------------------------------------------- findings 10 and 11
+
+
+@pytest.mark.parametrize(
+    ("query", "hint"),
+    [
+        ("{ auditLo }", "Did you mean 'auditLog'?"),
+        ("{ documents(filter: {kind: GUIDANC}) { totalCount } }", "Did you mean the enum value"),
+        ("mutation { createTopi }", "Did you mean 'createTopic'"),
+    ],
+)
+async def test_with_introspection_off_no_error_suggests_a_name(
+    seeded_database_url: str, client: httpx.AsyncClient, query: str, hint: str
+) -> None:
+    async with serving(seeded_database_url, introspection=False) as (_, closed):
+        hidden = await closed.post("/graphql", json={"query": query})
+    shown = await client.post("/graphql", json={"query": query})  # introspection on
+    assert hint in shown.text
+    assert error_codes(hidden.json()) == error_codes(shown.json())
+    assert "Did you mean" not in hidden.text
+    message = hidden.json()["errors"][0]["message"]
+    assert message == shown.json()["errors"][0]["message"].split(" Did you mean")[0]
+
+
+async def test_the_slash_redirect_ignores_the_host_header(client: httpx.AsyncClient) -> None:
+    for path in ("/graphql/", "/"):
+        response = await client.get(path, headers={"host": "evil.example"})
+        assert response.status_code in (302, 307)
+        assert response.headers["location"] == "/graphql"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["Application/JSON", "APPLICATION/JSON; charset=UTF-8", "application/Json"]
+)
+async def test_content_types_are_matched_without_regard_to_case(
+    client: httpx.AsyncClient, content_type: str
+) -> None:
+    response = await client.post(
+        "/graphql",
+        content=b'{"query": "{ documents(first: 1) { totalCount } }"}',
+        headers={"content-type": content_type},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["documents"]["totalCount"] > 0
+    refused = await client.post(
+        "/graphql", content=b'{"query": "{ __typename }"}', headers={"content-type": "Text/Plain"}
+    )
+    assert refused.status_code == 415
