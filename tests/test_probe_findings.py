@@ -19,7 +19,9 @@ from starlette.applications import Starlette
 from api.app import create_app
 from schema.ids import encode_cursor, global_id
 from tests.conftest import settings_for
+from tests.editing_fixtures import Register
 from tests.graphql import error_codes, graphql
+from tests.test_merging import MERGE
 
 BYSTANDER = {"query": "{ documents(first: 1) { totalCount } }"}
 
@@ -229,3 +231,80 @@ async def test_content_types_are_matched_without_regard_to_case(
         "/graphql", content=b'{"query": "{ __typename }"}', headers={"content-type": "Text/Plain"}
     )
     assert refused.status_code == 415
+
+
+# ---------------------------------------------------------------- finding 9
+
+DRAFT_NAME = "Home Office Draft Unit"
+
+
+async def _answer(register: Register, query: str, who: str) -> Any:
+    body = (await register.send(query, {}, who)).json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_merging_a_draft_organisation_publishes_nothing_of_it(register: Register) -> None:
+    await _answer(
+        register,
+        f"""mutation {{ createOrganisation(input: {{slug: "ho-draft-unit", name: "{DRAFT_NAME}",
+        aliases: ["HODU"], groups: ["sex-worker-support"], published: false}}) {{ __typename }} }}""",
+        "editor",
+    )
+    await _answer(
+        register,
+        """mutation { createConsultation(input: {document: "beyond-the-gaze",
+        organisation: "ho-draft-unit", role: REVIEWER, evidence: [{source: "npcc-foi-059-19",
+        locator: "Q9", quote: "In addition"}]}) { __typename } }""",
+        "editor",
+    )
+    seen = """{ organisation(slug: "home-office") { slug aliases groups { slug }
+        consultations { totalCount nodes { role document { slug } } } } }"""
+    before = await _answer(register, seen, "anonymous")
+    versions = await _answer(
+        register,
+        """{ a: organisation(slug: "home-office") { version }
+        b: organisation(slug: "ho-draft-unit") { version } }""",
+        "editor",
+    )
+    merged = await register.send(
+        MERGE,
+        {
+            "survivor": "home-office",
+            "merged": "ho-draft-unit",
+            "sv": versions["a"]["version"],
+            "mv": versions["b"]["version"],
+            "reason": "The same body.",
+        },
+        "admin",
+    )
+    assert merged.json()["data"]["mergeOrganisations"]["__typename"] == "OrganisationSaved"
+
+    # Anonymous: the survivor is as it was; the draft's slug, name and alias lead nowhere.
+    assert await _answer(register, seen, "anonymous") == before
+    looked_up = await _answer(
+        register,
+        f"""{{ organisation(slug: "ho-draft-unit") {{ slug }}
+        byName: organisations(filter: {{text: "{DRAFT_NAME}"}}) {{ totalCount }}
+        byAlias: organisations(filter: {{text: "HODU"}}) {{ totalCount }} }}""",
+        "anonymous",
+    )
+    assert looked_up == {
+        "organisation": None,
+        "byName": {"totalCount": 0},
+        "byAlias": {"totalCount": 0},
+    }
+    # An editor follows the slug, and finds the consultation moved, as a draft.
+    edited = await _answer(
+        register,
+        """{ organisation(slug: "ho-draft-unit") { slug
+        consultations { nodes { published document { slug } } } } }""",
+        "editor",
+    )
+    assert edited["organisation"]["slug"] == "home-office"
+    moved = [
+        c
+        for c in edited["organisation"]["consultations"]["nodes"]
+        if c["document"]["slug"] == "beyond-the-gaze"
+    ]
+    assert moved == [{"published": False, "document": {"slug": "beyond-the-gaze"}}]
