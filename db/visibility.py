@@ -123,7 +123,7 @@ def redirect_visible(redirect: Any, audience: Audience) -> ColumnElement[bool]:
     if audience is Audience.EDITORS:
         return true()
     # A plain table, which the criteria below leave alone: the merged organisation is retracted.
-    merged = Organisation.__table__.alias("merged")  # type: ignore[attr-defined]
+    merged = Organisation.__table__.alias("merged")
     return exists(
         select(merged.c.id).where(merged.c.id == redirect.merged_id, merged.c.published.is_(True))
     )
