@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 from starlette.requests import Request
 
 from api.responses import OrjsonResponse
@@ -21,7 +22,11 @@ async def livez(request: Request) -> OrjsonResponse:
 async def readyz(request: Request) -> OrjsonResponse:
     """Ready when the primary answers; each read replica is reported, and one that is down or
     behind only sends its reads to the primary."""
-    engine = request.app.state.probe_engine  # not the pool's: a busy pool is not "unreachable"
+    engine = request.app.state.engine
+    pool = engine.pool
+    if not isinstance(pool, QueuePool) or pool.checkedin() == 0:
+        # No idle connection: one of its own, for a busy pool is no sign of a database gone.
+        engine = request.app.state.probe_engine
     timeout = request.app.state.settings.readiness_timeout
     replicas = request.app.state.replicas
 
