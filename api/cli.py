@@ -27,7 +27,7 @@ from api.settings import Settings
 from api.startup import RETRY_SECONDS, check
 from api.web.assets import AssetError, install, missing
 from db import tokens
-from db.engine import create_engine, create_sessionmaker
+from db.engine import create_engine, create_sessionmaker, write_transaction
 from db.enums import TokenRole
 from db.faults import sqlite_folder_problem, where, why
 from db.migrate import upgrade
@@ -346,7 +346,7 @@ def _check_address(host: str, port: int) -> None:
 async def _token(database_url: str, args: argparse.Namespace) -> None:
     engine = create_engine(database_url)
     try:
-        async with create_sessionmaker(engine).begin() as session:
+        async with write_transaction(create_sessionmaker(engine)) as session:
             if args.token_command == "create":
                 expires = (
                     tokens.now() + dt.timedelta(days=args.expires_in_days)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, queries
+from db.engine import write_transaction
 from db.enums import AuditAction, TokenRole
 from db.models import Base
 from schema.context import Actor, Info
@@ -72,7 +73,7 @@ async def in_transaction(
     """Run one edit in one transaction: all of it is written, or none of it."""
     actor = require_role(info)
     try:
-        async with info.context.sessionmaker.begin() as session:
+        async with write_transaction(info.context.sessionmaker) as session:
             return await work(session, actor)
     except Refusal as refusal:
         return EditRefused(errors=refusal.errors)
