@@ -89,8 +89,14 @@ def build_schema(
     """The schema, with the policies every request passes through (error codes and masking,
     the query limits: defaults unless given) and any further extensions. `policies=False`
     leaves the policies out, only for the benchmark to weigh them."""
+    limits = limits or QueryLimits()
     policy: list[Extension] = (
-        [ErrorPolicy, *limit_extensions(limits or QueryLimits())] if policies else []
+        [
+            lambda: ErrorPolicy(suggestions=limits.introspection),
+            *limit_extensions(limits),
+        ]
+        if policies
+        else []
     )
     return FootprintSchema(
         query=Query,

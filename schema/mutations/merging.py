@@ -7,6 +7,10 @@ survivor has (both consulted on one document in one role, say), the survivor's r
 the merged row's evidence (or an FOI request's questions) moves onto it and the merged row is
 retracted. The merged organisation is kept, retracted, and its slug resolves to the survivor.
 
+Merging a draft publishes nothing of it: its name and aliases do not become the survivor's,
+nor its group memberships; what moves to the survivor moves as a draft; and its slug
+resolves only for editors (db/visibility.py).
+
 Each changed row gets a MERGE entry in the audit trail with its before and after.
 """
 
@@ -62,11 +66,22 @@ FOLDED: dict[type[models.Base], tuple[type[models.Base], str, str | None]] = {
 class Merge:
     """One merge, inside the caller's transaction, auditing every row it changes."""
 
-    def __init__(self, session: AsyncSession, info: Info, actor: Actor, reason: str) -> None:
+    def __init__(
+        self, session: AsyncSession, info: Info, actor: Actor, reason: str, *, draft: bool
+    ) -> None:
+        """`draft`: the merged organisation is unpublished, so what moves is left unpublished."""
         self.session = session
         self.info = info
         self.actor = actor
         self.reason = reason
+        self.draft = draft
+
+    def moved(self, model: type[models.Base], **values: Any) -> dict[str, Any]:
+        """`values` for a row moving off the merged organisation: unpublished if that was a
+        draft (a document stays as it is: it is not the organisation's to hide)."""
+        if self.draft and model is not models.Document:
+            return {**values, "published": False}
+        return values
 
     async def change(self, row: Any, **values: Any) -> None:
         """Write `values` to a row, raising its version, with a MERGE entry before and after."""
@@ -107,7 +122,7 @@ class Merge:
                     )
                     twin = twins[0] if twins else None
                 if twin is None:
-                    await self.change(row, **{column: survivor_id})
+                    await self.change(row, **self.moved(model, **{column: survivor_id}))
                 elif twin.retracted_at is not None:
                     raise refuse(
                         "survivor",
@@ -136,7 +151,7 @@ class Merge:
             if hasattr(item, "position"):
                 values["position"] = position
                 position += 1
-            await self.change(item, **values)
+            await self.change(item, **self.moved(child, **values))
         await self.change(
             row,
             retracted_at=edits.now(),
@@ -147,6 +162,8 @@ class Merge:
     async def copy_aliases_and_groups(
         self, survivor: models.Organisation, merged: models.Organisation
     ) -> None:
+        if self.draft:
+            return  # its names and memberships stay with it, retracted: none is published
         session = self.session
         aliases = await queries.children(
             session,
@@ -189,7 +206,9 @@ class OrganisationMergeMutation:
         description="Admins only. Merge `merged` into `survivor`, the same body recorded twice: "
         "every link moves to the survivor in one transaction (duplicates are folded together, "
         "keeping their evidence), the merged organisation is retracted and its slug resolves to "
-        "the survivor. Each version is the one you read; a stale one is a CONFLICT."
+        "the survivor. Merging a draft publishes nothing of it: its names and groups stay with "
+        "it, what moves becomes a draft, and its slug resolves for editors only. Each version "
+        "is the one you read; a stale one is a CONFLICT."
     )
     async def merge_organisations(
         self,
@@ -228,7 +247,7 @@ class OrganisationMergeMutation:
             survivor_before = await organisation_state(session, survivor_id)
             merged_before = await organisation_state(session, merged_id)
 
-            merge = Merge(session, info, actor, reason)
+            merge = Merge(session, info, actor, reason, draft=not gone.published)
             await merge.copy_aliases_and_groups(kept, gone)
             await merge.move_links(survivor_id, merged_id)
             when = edits.now()
