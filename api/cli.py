@@ -194,6 +194,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
     )
     if args.dry_run:
         print(f"Dry run, nothing written. It would make: {report.summary()}")
+        for line in report.details():
+            print(line)
     else:
         print(f"Imported {directory}: {report.summary()}")
 

@@ -18,7 +18,7 @@ import strawberry
 from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import AuditAction, TokenRole
 from schema.context import Actor, Info
 from schema.mutations.editing import (
@@ -207,7 +207,7 @@ class OrganisationMergeMutation:
             if not reason.strip() or len(reason) > MAX_REASON:
                 checks.fail("reason", f"Say why, in 1 to {MAX_REASON} characters.")
             if survivor == merged:
-                checks.fail("merged", "An organisation cannot be merged into itself.")
+                checks.broken("merged", rules.MERGED_INTO_ITSELF)
             kept = await _organisation(session, checks, "survivor", survivor)
             gone = await _organisation(session, checks, "merged", merged)
             checks.done()

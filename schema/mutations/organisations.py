@@ -8,11 +8,10 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import MembershipBasis
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     NOT_FOUND,
     EditRefused,
     audited_insert,
@@ -112,7 +111,7 @@ async def _memberships(
         else list(memberships or [])
     )
     path = f"{field}.groups" if groups is not None else f"{field}.memberships"
-    checks.items(path, [m.group for m in wanted], MAX_NAME)
+    checks.items(path, [m.group for m in wanted], MAX_NAME, rules.DUPLICATE_MEMBERSHIP)
     found = await queries.by_slugs(session, models.StakeholderGroup, [m.group for m in wanted])
     rows = []
     for n, membership in enumerate(wanted):
@@ -122,7 +121,11 @@ async def _memberships(
             checks.fail(f"{at}.note", "Say where a membership no source states comes from.")
         group = found.get(membership.group)
         if group is None:
-            checks.fail(at, f"No stakeholder group has the slug '{membership.group[:100]}'.")
+            checks.broken(
+                at,
+                rules.UNKNOWN_REFERENCE,
+                f"No stakeholder group has the slug '{membership.group[:100]}'.",
+            )
             continue
         rows.append({"group_id": group.id, "basis": membership.basis, "note": membership.note})
     return rows
@@ -189,12 +192,14 @@ class OrganisationMutation:
             checks.text("input.name", input.name, MAX_NAME, required=True)
             checks.text("input.description", input.description, MAX_TEXT)
             checks.url("input.url", input.url)
-            checks.items("input.aliases", input.aliases, MAX_NAME)
+            checks.items("input.aliases", input.aliases, MAX_NAME, rules.DUPLICATE_ALIAS)
             memberships = await _memberships(
                 session, checks, "input", input.groups or None, input.memberships or None
             )
             if await queries.by_slugs(session, models.Organisation, [input.slug]):
-                checks.fail("input.slug", "An organisation has this slug already.", DUPLICATE)
+                checks.broken(
+                    "input.slug", rules.SLUG_TAKEN, "An organisation has this slug already."
+                )
             checks.done()
             row = models.Organisation(
                 slug=input.slug,
@@ -249,7 +254,7 @@ class OrganisationMutation:
                     checks.fail("changes.published", "published is true or false, not null.")
                 values["published"] = changes.published
             aliases = changes.aliases if given(changes.aliases) else None
-            checks.items("changes.aliases", aliases, MAX_NAME)
+            checks.items("changes.aliases", aliases, MAX_NAME, rules.DUPLICATE_ALIAS)
             memberships = await _memberships(
                 session,
                 checks,
