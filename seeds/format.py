@@ -75,20 +75,31 @@ def read_seed_data(data_dir: Path = DATA_DIR, known: Known = NOTHING_KNOWN) -> S
     return data
 
 
-def read_seed_files(data_dir: Path = DATA_DIR) -> tuple[SeedData, list[str]]:
-    """Every record the files hold, and the problems each file shows on its own."""
+def read_seed_files(
+    data_dir: Path = DATA_DIR, *, partial: bool = False
+) -> tuple[SeedData, list[str]]:
+    """Every record the files hold, and the problems each file shows on its own.
+
+    A `partial` folder (an import of new records beside those in the database) may leave out
+    the groups, organisations and topics files."""
+
+    def compose(reader: Reader, name: str) -> Node | None:
+        if partial and not (data_dir / name).exists():
+            return None
+        return reader.compose(data_dir / name)
+
     groups_reader = Reader(GROUPS_FILE)
     groups: list[GroupRecord] = []
-    root = groups_reader.compose(data_dir / GROUPS_FILE)
+    root = compose(groups_reader, GROUPS_FILE)
     if root is not None:
         read_groups(groups_reader, groups_reader.items(root, "the groups"), None, groups)
 
     organisations_reader = Reader(ORGANISATIONS_FILE)
-    root = organisations_reader.compose(data_dir / ORGANISATIONS_FILE)
+    root = compose(organisations_reader, ORGANISATIONS_FILE)
     organisations = [] if root is None else read_organisations(organisations_reader, root)
 
     topics_reader = Reader(TOPICS_FILE)
-    root = topics_reader.compose(data_dir / TOPICS_FILE)
+    root = compose(topics_reader, TOPICS_FILE)
     topics = [] if root is None else read_topics(topics_reader, root)
 
     requests_reader = Reader(FOI_REQUESTS_FILE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,9 @@ async def load_seeds(
     an audit entry in the same transaction. A `dry_run` does all the work, reports it, and
     rolls it back.
     """
-    data, problems = await asyncio.to_thread(read_seed_files, data_dir or DATA_DIR)
+    data, problems = await asyncio.to_thread(
+        partial(read_seed_files, data_dir or DATA_DIR, partial=data_dir is not None)
+    )
     report = SeedReport()
     async with sessionmaker() as session:  # closing it rolls back whatever is not committed
         stored = await StoredRecords.read(session, data)
