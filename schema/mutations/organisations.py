@@ -23,6 +23,7 @@ from schema.mutations.editing import (
     retract_once,
 )
 from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.types.duplicates import PossibleDuplicate, possible_duplicates
 from schema.types.organisations import Organisation
 
 ENTITY = "organisation"
@@ -85,6 +86,12 @@ class OrganisationChanges:
 @strawberry.type(description="The organisation as it is after the change.")
 class OrganisationSaved:
     organisation: Organisation
+    possible_duplicates: list[PossibleDuplicate] = strawberry.field(
+        default_factory=list,
+        description="Organisations whose name or an alias is close to this one's: perhaps the "
+        "same one recorded twice. The change is saved all the same; review them, and merge or "
+        "mark the pair distinct.",
+    )
 
 
 OrganisationPayload = Annotated[
@@ -174,7 +181,10 @@ async def _set_links(
 
 async def organisation_saved(session: AsyncSession, organisation_id: int) -> OrganisationSaved:
     row = (await queries.by_ids(session, models.Organisation, [organisation_id]))[organisation_id]
-    return OrganisationSaved(organisation=Organisation.from_row(row))
+    return OrganisationSaved(
+        organisation=Organisation.from_row(row),
+        possible_duplicates=await possible_duplicates(session, organisation_id),
+    )
 
 
 @strawberry.type
