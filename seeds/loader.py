@@ -245,6 +245,8 @@ class SeedWriter:
         self.topics: dict[str, int] = dict(stored.topics)
         # The documents the files hold, whose rows are the ones to compare.
         self.file_documents: dict[str, int] = {}
+        # Slugs by id, for the report, with the size of the map each was built from.
+        self.names: dict[str, tuple[int, dict[int, str]]] = {}
         rows.describe = self.describe
         self.principles: dict[tuple[str, int], int] = {}  # by document slug and position
         self.claims: list[tuple[str, int, tuple[EvidenceRecord, ...]]] = []
@@ -761,7 +763,11 @@ class SeedWriter:
         table = NAMED_BY.get(column)
         if table is None or value is None:
             return str(getattr(value, "value", value))
-        names = {id: slug for slug, id in getattr(self, table).items()}
+        slugs: dict[str, int] = getattr(self, table)
+        size, names = self.names.get(table, (-1, {}))
+        if size != len(slugs):  # the maps only grow: rebuilt when they have
+            names = {id: slug for slug, id in slugs.items()}
+            self.names[table] = (len(slugs), names)
         return str(names.get(value, f"#{value}"))
 
     def document_id(self, ref: Ref | None) -> int | None:

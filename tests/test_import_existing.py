@@ -160,7 +160,7 @@ async def test_an_export_of_what_the_api_accepted_imports_row_for_row(
     register: Register, tmp_path: Path
 ) -> None:
     evidence = [EVIDENCE]
-    accepted = [
+    accepted: list[tuple[str, dict[str, Any]]] = [
         ("createDocument", {"slug": "a-web-page", "title": "A web page", "kind": "WEB_PAGE"}),
         ("createOrganisation", {"slug": "scot-pep", "name": "SCOT-PEP", "aliases": ["ScotPep"]}),
         (
