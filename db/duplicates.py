@@ -14,6 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import or_, select
@@ -30,6 +31,7 @@ ACRONYM = "acronym"
 SIMILAR_NAME = "similar name"
 
 
+@lru_cache(maxsize=65_536)
 def normalise(name: str) -> str:
     """Lower case, without accents, apostrophes or a leading "the"; `&` as "and", other
     punctuation as spaces."""
@@ -39,6 +41,11 @@ def normalise(name: str) -> str:
     words = re.sub(r"[^0-9a-z]+", " ", text).split()
     # "The Home Office" is the Home Office.
     return " ".join(words[1:] if len(words) > 1 and words[0] == "the" else words)
+
+
+def sorted_words(name: str) -> str:
+    """The normalised words in order: their plain ratio is rapidfuzz's token_sort_ratio."""
+    return " ".join(sorted(normalise(name).split()))
 
 
 def compact(name: str) -> str:
@@ -66,7 +73,7 @@ def closeness(a: str, b: str) -> tuple[str, float] | None:
         return SAME_APART_FROM_SPACING, 100.0
     if is_acronym(a, b) or is_acronym(b, a):
         return ACRONYM, 95.0
-    score = float(fuzz.token_sort_ratio(normalise(a), normalise(b)))
+    score = float(fuzz.ratio(sorted_words(a), sorted_words(b)))
     return (SIMILAR_NAME, score) if score >= SIMILAR else None
 
 
@@ -129,17 +136,50 @@ async def distinct_pairs(
     return {(a, b) for a, b in await session.execute(statement)}
 
 
+class NameIndex:
+    """Every organisation's names, looked up by what can match: the compact form, the
+    acronym, and (one C loop over all of them) the fuzzy score."""
+
+    def __init__(self, every: dict[int, list[str]]) -> None:
+        self.every = every
+        self.owners = [i for i, all_names in every.items() for _ in all_names]
+        self.normalised = [normalise(name) for all_names in every.values() for name in all_names]
+        self.sorted = [" ".join(sorted(words.split())) for words in self.normalised]
+        self.by_compact: dict[str, set[int]] = defaultdict(set)
+        self.by_acronym: dict[str, set[int]] = defaultdict(set)
+        for owner, words in zip(self.owners, self.normalised, strict=True):
+            self.by_compact[words.replace(" ", "")].add(owner)
+            initials = "".join(w[0] for w in words.split() if w not in SMALL_WORDS)
+            if len(words.split()) > 1 and initials:
+                self.by_acronym[initials].add(owner)
+
+    def candidates(self, name: str) -> set[int]:
+        """The organisations one of whose names may match `name`."""
+        words = normalise(name)
+        letters = words.replace(" ", "")
+        found = set(self.by_compact.get(letters, ())) | self.by_acronym.get(letters, set())
+        if initials := acronym(name):
+            found |= self.by_compact.get(initials, set())
+        for _, _, index in process.extract(
+            sorted_words(name), self.sorted, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None
+        ):
+            found.add(self.owners[index])
+        return found
+
+
 async def duplicates_of(session: AsyncSession, organisation_id: int) -> list[Match]:
     """The organisations that may be the same as this one, closest first, but those an editor
     marked distinct from it."""
     every = await names(session)
-    own = every.pop(organisation_id, [])
+    own = every.get(organisation_id, [])
     distinct = await distinct_pairs(session, [organisation_id])
+    index = NameIndex(every)
+    others = {other for name in own for other in index.candidates(name)} - {organisation_id}
     found = [
         match
-        for other, other_names in every.items()
+        for other in others
         if (min(other, organisation_id), max(other, organisation_id)) not in distinct
-        and (match := best_match(organisation_id, own, other, other_names)) is not None
+        and (match := best_match(organisation_id, own, other, every[other])) is not None
     ]
     return sorted(found, key=lambda match: (-match.score, match.second_id))
 
@@ -149,33 +189,14 @@ async def pairs_awaiting_review(session: AsyncSession) -> list[Match]:
     closest first."""
     every = await names(session)
     distinct = await distinct_pairs(session)
-    entries = [
-        (organisation_id, name)
-        for organisation_id, all_names in every.items()
+    index = NameIndex(every)
+    candidates = {
+        (min(first, second), max(first, second))
+        for first, all_names in every.items()
         for name in all_names
-    ]
-    normalised = [normalise(name) for _, name in entries]
-    candidates: set[tuple[int, int]] = set()
-
-    def pair(a: int, b: int) -> None:
-        if a != b and (min(a, b), max(a, b)) not in distinct:
-            candidates.add((min(a, b), max(a, b)))
-
-    # Exact matches by key, then the fuzzy ones, each name against all in one C loop.
-    by_compact: dict[str, set[int]] = defaultdict(set)
-    by_acronym: dict[str, set[int]] = defaultdict(set)
-    for (organisation_id, name), words in zip(entries, normalised, strict=True):
-        by_compact[words.replace(" ", "")].add(organisation_id)
-        if initials := acronym(name):
-            by_acronym[initials].add(organisation_id)
-    for (organisation_id, _), words in zip(entries, normalised, strict=True):
-        letters = words.replace(" ", "")
-        for other in by_compact[letters] | by_acronym.get(letters, set()):
-            pair(organisation_id, other)
-        for _, _, index in process.extract(
-            words, normalised, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR, limit=None
-        ):
-            pair(organisation_id, entries[index][0])
+        for second in index.candidates(name)
+        if second != first
+    } - distinct
     found = [
         match
         for first, second in candidates

@@ -63,11 +63,10 @@ SLUG_TAKEN = Rule(
     "SLUG_TAKEN", "slug", "A record of this kind has this slug already.", category=DUPLICATE
 )
 UNKNOWN_REFERENCE = Rule("UNKNOWN_REFERENCE", "reference", "No record has this slug.")
-DUPLICATE_ALIAS = Rule(
-    "DUPLICATE_ALIAS", "alias", "An alias is given twice for one organisation.", DUPLICATE
-)
+# A list repeating an item is bad input (as it always was), not a clash with a stored record.
+DUPLICATE_ALIAS = Rule("DUPLICATE_ALIAS", "alias", "An alias is given twice for one organisation.")
 DUPLICATE_MEMBERSHIP = Rule(
-    "DUPLICATE_MEMBERSHIP", "group", "The organisation is in this group already.", DUPLICATE
+    "DUPLICATE_MEMBERSHIP", "group", "A group is given twice for one organisation."
 )
 MERGED_INTO_ITSELF = Rule(
     "MERGED_INTO_ITSELF", "merge", "An organisation cannot be merged into itself."
@@ -163,7 +162,7 @@ COVERED_AND_OMITTED = Rule(
     "topic",
     "A document cannot both cover a topic (itself or through a principle) and leave it out.",
 )
-DUPLICATE_TOPIC = Rule("DUPLICATE_TOPIC", "topic", "A topic is given twice.", DUPLICATE)
+DUPLICATE_TOPIC = Rule("DUPLICATE_TOPIC", "topic", "A topic is given twice.")
 # Evidence is matched by its claim, source, locator and quote; the claim column varies.
 DUPLICATE_EVIDENCE = Rule(
     "DUPLICATE_EVIDENCE",
