@@ -216,3 +216,50 @@ async def test_an_export_of_what_the_api_accepted_imports_row_for_row(
         finally:
             await engine.dispose()
         assert await register_rows(url) == await register_rows(register.url)
+
+
+MERGE = """mutation($survivor: String!, $merged: String!) {
+    mergeOrganisations(survivor: $survivor, merged: $merged, survivorVersion: 1,
+                       mergedVersion: 1, reason: "Recorded twice.") {
+        __typename ... on EditRefused { errors { field code rule } }
+    }
+}"""
+
+
+async def test_a_merge_folds_claims_the_rules_allow_once_and_the_export_still_imports(
+    register: Register, tmp_path: Path
+) -> None:
+    for slug in ("ugly-mugs-one", "ugly-mugs-two"):
+        await send(register, "createOrganisation", {"input": {"slug": slug, "name": slug}})
+        for operation, values in [
+            (
+                "createExpectation",
+                {
+                    "organisation": slug,
+                    "basis": "OTHER",
+                    "reason": "They know.",
+                    "evidence": [EVIDENCE],
+                },
+            ),
+            (
+                "createAbsence",
+                {"organisation": slug, "summary": "Not asked.", "evidence": [EVIDENCE]},
+            ),
+        ]:
+            document = {"document": "npcc-sex-work-and-prostitution-guidance-2019"}
+            saved = await send(register, operation, {"input": {**document, **values}})
+            assert saved["__typename"] != "EditRefused", saved
+    merged = await register.send(
+        MERGE, {"survivor": "ugly-mugs-one", "merged": "ugly-mugs-two"}, "admin"
+    )
+    assert merged.json()["data"]["mergeOrganisations"]["__typename"] == "OrganisationSaved"
+
+    folder = tmp_path / "export"
+    await export_register(register.sessionmaker, folder)
+    with empty_database(tmp_path) as url:
+        engine = create_engine(url)
+        try:
+            await load_seeds(create_sessionmaker(engine), folder, actor="import")
+        finally:
+            await engine.dispose()
+        assert await register_rows(url) == await register_rows(register.url)
