@@ -3,6 +3,8 @@
 Rows are matched by natural keys (slugs, document and label, ...), never by id: what is
 missing is inserted, what differs is updated, and nothing is ever deleted, because editors
 add records of their own beside the seeds. Loading the same data twice changes nothing.
+The files may name records that are only in the database, and a field a file leaves out
+keeps its stored value (only an explicit null clears it).
 """
 
 from __future__ import annotations
@@ -82,8 +84,10 @@ async def load_seeds(
 ) -> SeedReport:
     """Check the data in `data_dir` (default: the packaged seeds) and write it.
 
-    Raises `SeedError` before writing anything if the data has problems; any later
-    failure rolls the whole load back. With an `actor`, every row inserted or updated gets
+    The files may name records already in the database; an import folder (`data_dir` given)
+    may leave out the groups, organisations and topics files. Raises `SeedError` before
+    writing anything if the data has problems, each with its rule's code; any later
+    failure rolls the whole load back. The report lists each row added and field changed. With an `actor`, every row inserted or updated gets
     an audit entry in the same transaction. A `dry_run` does all the work, reports it, and
     rolls it back.
     """
