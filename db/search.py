@@ -375,11 +375,24 @@ async def search(session: AsyncSession, text: str, *, limit: int, offset: int) -
     """The nodes matching `text`, best first: `limit` of them after the first `offset`.
 
     One statement, whatever the number of matches; a second one counts them only when the
-    page is past the end. The text is always a bound parameter, never part of the SQL.
+    page is past the end. The text is always a bound parameter, never part of the SQL. Only
+    when nothing matches are run-together names respelled ("ScotPep" as SCOT-PEP) and the
+    search made again.
     """
-    terms = await spelled_as_names(session, search_terms(text))
+    terms = search_terms(text)
     if not terms:
         return SearchPage([], False, 0)
+    page = await _search(session, terms, limit=limit, offset=offset)
+    if page.total == 0:
+        respelled = await spelled_as_names(session, terms)
+        if respelled != terms:
+            page = await _search(session, respelled, limit=limit, offset=offset)
+    return page
+
+
+async def _search(
+    session: AsyncSession, terms: list[str], *, limit: int, offset: int
+) -> SearchPage:
     query = bindparam("query", _query_text(terms), type_=String)
     dialect = session.get_bind().dialect.name
     backend = _sqlite(query) if dialect == "sqlite" else _postgresql(query)
