@@ -363,13 +363,29 @@ CASES = [
         },
     ),
 ]
+CASES.append(
+    Case(
+        rules.MERGED_INTO_ITSELF,
+        [("mergeOrganisations", "", {"survivor": "npcc", "merged": "npcc"})],
+        {
+            "organisations.yaml": [
+                {
+                    "slug": "parity-merged",
+                    "name": "Parity Merged",
+                    "merged_into": {
+                        "organisation": "parity-merged",
+                        "at": "2026-01-01T00:00:00+00:00",
+                    },
+                }
+            ]
+        },
+        who="admin",
+    )
+)
 # Rules no mutation can break, and why: the import alone has to refuse them.
 IMPORT_ONLY = {
     # The API sets no document or principle topics: the files alone list them.
     rules.DUPLICATE_TOPIC.code,
-    # Merging is an admin's deliberate act that names two organisations by slug (tested in
-    # test_merging); the files record it after the fact.
-    rules.MERGED_INTO_ITSELF.code,
 }
 
 
@@ -381,6 +397,13 @@ SAVED = {
 
 
 def mutation(operation: str, input_type: str) -> str:
+    if operation == "mergeOrganisations":
+        return """mutation($survivor: String!, $merged: String!) {
+            mergeOrganisations(survivor: $survivor, merged: $merged, survivorVersion: 1,
+                               mergedVersion: 1, reason: "Recorded twice.") {
+                __typename ... on EditRefused { errors { field code rule } }
+            }
+        }"""
     variable = "id: ID!, input" if operation == "addEvidence" else "input"
     argument = "claim: $id, input: $input" if operation == "addEvidence" else "input: $input"
     return f"""mutation(${variable}: {input_type}!) {{ {operation}({argument}) {{
