@@ -87,9 +87,9 @@ async def load_seeds(
     The files may name records already in the database; an import folder (`data_dir` given)
     may leave out the groups, organisations and topics files. Raises `SeedError` before
     writing anything if the data has problems, each with its rule's code; any later
-    failure rolls the whole load back. The report lists each row added and field changed. With an `actor`, every row inserted or updated gets
-    an audit entry in the same transaction. A `dry_run` does all the work, reports it, and
-    rolls it back.
+    failure rolls the whole load back. The report lists each row added and field changed.
+    With an `actor`, every row inserted or updated gets an audit entry in the same
+    transaction. A `dry_run` does all the work, reports it, and rolls it back.
     """
     data, problems = await asyncio.to_thread(
         partial(read_seed_files, data_dir or DATA_DIR, partial=data_dir is not None)

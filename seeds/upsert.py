@@ -58,10 +58,12 @@ class Upserter:
 
     def label(self, model: type[Base], key: Sequence[str], values: Values) -> str:
         """A row as the dry run names it: its table and natural key, ids read as slugs."""
-        return " ".join(
-            [model.__tablename__.replace("_", " ")]
-            + [self.describe(column, values[column]) for column in key]
-        )
+        parts = [
+            self.describe(column, values[column]) for column in key if values[column] is not None
+        ]
+        # A key holding a quote is named by its start.
+        short = [part if len(part) <= 40 else part[:37] + "..." for part in parts]
+        return " ".join([model.__tablename__.replace("_", " "), *short])
 
     async def upsert(
         self,
