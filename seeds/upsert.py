@@ -61,8 +61,8 @@ class Upserter:
         parts = [
             self.describe(column, values[column]) for column in key if values[column] is not None
         ]
-        # A key holding a quote is named by its start.
-        short = [part if len(part) <= 40 else part[:37] + "..." for part in parts]
+        # A key holding a quote is named by its start; slugs whole.
+        short = [part[:57] + "..." if len(part) > 60 and " " in part else part for part in parts]
         return " ".join([model.__tablename__.replace("_", " "), *short])
 
     async def upsert(
