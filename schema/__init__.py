@@ -29,6 +29,7 @@ from schema.types.answers import AnswerQuery
 from schema.types.audit import AuditQuery
 from schema.types.consultations import Consultation
 from schema.types.documents import Document, Principle
+from schema.types.duplicates import DuplicateMutation, DuplicateQuery
 from schema.types.foi import FoiRequest
 from schema.types.organisations import Organisation, StakeholderGroup
 from schema.types.query import RegisterQuery
@@ -45,6 +46,7 @@ Query = merge_types(
         SearchQuery,
         TopicQuery,
         AuditQuery,
+        DuplicateQuery,
     ),
 )
 
@@ -63,6 +65,7 @@ Mutation = merge_types(
         TopicMutation,
         EvidenceMutation,
         OrganisationMergeMutation,
+        DuplicateMutation,
     ),
 )
 

@@ -22,7 +22,7 @@ import strawberry
 from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import AuditAction, TokenRole
 from schema.context import Actor, Info
 from schema.mutations.editing import (
@@ -43,23 +43,40 @@ from schema.mutations.organisations import (
 )
 from schema.mutations.validation import Checks
 
-# Each kind of row that points at an organisation: its column, and the other columns of its
-# unique key (None: no key, so the row always moves).
+
+# Each kind of row that points at an organisation: its column, and the other columns of the
+# rule (db/rules.py) that keeps it unique (None: no rule, so the row always moves).
+def _others(rule: rules.UniqueRule, column: str) -> tuple[str, ...]:
+    return tuple(c for c in rule.columns if c != column)
+
+
 LINKS: list[tuple[type[models.Base], str, tuple[str, ...] | None]] = [
-    (models.Consultation, "organisation_id", ("document_id", "role")),
-    (models.Influence, "organisation_id", ("principle_id", "effect")),
-    (models.Expectation, "organisation_id", None),
-    (models.Absence, "organisation_id", None),
-    (models.FoiRequest, "authority_id", ("reference",)),
+    (
+        models.Consultation,
+        "organisation_id",
+        _others(rules.DUPLICATE_CONSULTATION, "organisation_id"),
+    ),
+    (models.Influence, "organisation_id", _others(rules.DUPLICATE_INFLUENCE, "organisation_id")),
+    (
+        models.Expectation,
+        "organisation_id",
+        _others(rules.DUPLICATE_EXPECTATION, "organisation_id"),
+    ),
+    (models.Absence, "organisation_id", _others(rules.DUPLICATE_ABSENCE, "organisation_id")),
+    (models.FoiRequest, "authority_id", _others(rules.DUPLICATE_FOI_REQUEST, "authority_id")),
     (models.Document, "publisher_id", None),
 ]
 
+# The evidence a claim holds is unique by these columns (DUPLICATE_EVIDENCE).
+EVIDENCE_KEY = ("source_id", "locator", "quote")
 # What a duplicate row's own records are, and where they move: (child model, its column,
-# the column of the child's own unique key within the parent, if any).
-FOLDED: dict[type[models.Base], tuple[type[models.Base], str, str | None]] = {
-    models.Consultation: (models.Evidence, "consultation_id", None),
-    models.Influence: (models.Evidence, "influence_id", None),
-    models.FoiRequest: (models.FoiQuestion, "request_id", "number"),
+# the columns of the child's own unique key within the parent).
+FOLDED: dict[type[models.Base], tuple[type[models.Base], str, tuple[str, ...]]] = {
+    models.Consultation: (models.Evidence, "consultation_id", EVIDENCE_KEY),
+    models.Influence: (models.Evidence, "influence_id", EVIDENCE_KEY),
+    models.Expectation: (models.Evidence, "expectation_id", EVIDENCE_KEY),
+    models.Absence: (models.Evidence, "absence_id", EVIDENCE_KEY),
+    models.FoiRequest: (models.FoiQuestion, "request_id", ("number",)),
 }
 
 
@@ -139,14 +156,14 @@ class Merge:
         child, column, key = FOLDED[type(row)]
         children = child.__table__.c
         kept = await queries.rows_where(self.session, child, children[column] == twin.id)
-        taken = {getattr(c, key) for c in kept} if key else set()
+        taken = {tuple(getattr(c, k) for k in key) for c in kept}
         position = max((getattr(c, "position", 0) for c in kept), default=0) + 1
         moving: list[Any] = await queries.rows_where(
             self.session, child, children[column] == row.id
         )
         for item in sorted(moving, key=lambda c: (getattr(c, "position", 0), c.id)):
-            if key is not None and getattr(item, key) in taken:
-                continue  # the twin has this very question: the duplicate stays with `row`
+            if tuple(getattr(item, k) for k in key) in taken:
+                continue  # the twin has this very one: the duplicate stays with `row`
             values: dict[str, Any] = {column: twin.id}
             if hasattr(item, "position"):
                 values["position"] = position
@@ -226,7 +243,7 @@ class OrganisationMergeMutation:
             if not reason.strip() or len(reason) > MAX_REASON:
                 checks.fail("reason", f"Say why, in 1 to {MAX_REASON} characters.")
             if survivor == merged:
-                checks.fail("merged", "An organisation cannot be merged into itself.")
+                checks.broken("merged", rules.MERGED_INTO_ITSELF)
             kept = await _organisation(session, checks, "survivor", survivor)
             gone = await _organisation(session, checks, "merged", merged)
             checks.done()
