@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled PostgreSQL connection idle longer than this is pinged before it is used again.
@@ -84,11 +85,22 @@ def create_engine(
     statement_timeout_ms: int = 15_000,
     pool_timeout: float = 10.0,
     echo: bool = False,
+    pooled: bool = True,
 ) -> AsyncEngine:
+    """`pooled=False`: a new connection each time, never waiting behind a busy pool (for the
+    readiness probe, which must tell a busy server from a database out of reach)."""
     url = normalise_url(url)
+    pooling: dict[str, Any] = (
+        {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+        if pooled
+        else {"poolclass": NullPool}
+    )
     if is_sqlite(url):
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **pooling,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -96,9 +108,7 @@ def create_engine(
     engine = create_async_engine(
         url,
         echo=echo,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_timeout=pool_timeout,
+        **pooling,
         connect_args={
             "timeout": connect_timeout,
             "server_settings": {"statement_timeout": str(statement_timeout_ms)},

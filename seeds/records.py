@@ -21,6 +21,19 @@ from db.enums import (
     InfluenceEffect,
     MembershipBasis,
 )
+from db.rules import Rule
+
+
+class Problem(str):
+    """One problem as `file:line: message`; `code` names the register rule it breaks
+    (db/rules.py), the same code a mutation refuses the same mistake with."""
+
+    code: str | None
+
+    def __new__(cls, text: str, code: str | None = None) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.code = code
+        return problem
 
 
 @dataclass(frozen=True)
@@ -28,8 +41,8 @@ class Origin:
     file: str
     line: int
 
-    def problem(self, message: str) -> str:
-        return f"{self.file}:{self.line}: {message}"
+    def problem(self, message: str, rule: Rule | None = None) -> Problem:
+        return Problem(f"{self.file}:{self.line}: {message}", rule.code if rule else None)
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class GroupRecord:
     position: int
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,8 @@ class TopicRecord:
     description: str | None
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,6 +139,8 @@ class OrganisationRecord:
     origin: Origin
     standing: Standing = UNSTATED
     merged_into: MergedInto | None = None
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,8 @@ class VersionRecord:
     author: str | None
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,6 +180,8 @@ class InfluenceRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -170,6 +193,8 @@ class PrincipleRecord:
     topics: tuple[Ref, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -180,6 +205,8 @@ class RelationRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -190,6 +217,8 @@ class ConsultationRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -203,6 +232,8 @@ class ImpactAssessmentRecord:
     origin: Origin
     standing: Standing = UNSTATED
     summary: str | None = None
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -227,6 +258,8 @@ class OmissionRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -249,6 +282,8 @@ class FoiQuestionRecord:
     outcome: FoiOutcome
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -265,6 +300,8 @@ class FoiRequestRecord:
     questions: tuple[FoiQuestionRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -300,6 +337,8 @@ class DocumentRecord:
     absences: tuple[AbsenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -249,7 +249,7 @@ async def test_bad_absences_are_refused_with_codes_and_nothing_is_written(
                     {"source": "npcc-foi-059-19", "locator": "Answer 9", "quote": "Not in it."}
                 ]
             ),
-            [("input.evidence[0].quote", "QUOTE_NOT_FOUND")],
+            [("input.evidence[0].quote", "BAD_USER_INPUT")],
         ),
     ]
     for wanted, errors in cases:

@@ -50,7 +50,7 @@ ATTACH = """mutation($document: String!, $input: SourceTextInput!) {
 CONSULT = """mutation($input: ConsultationInput!) { createConsultation(input: $input) { __typename
     ... on ConsultationSaved { consultation { id version evidence { id locator quote
         verification { status page offsets url retrievedOn } } } }
-    ... on EditRefused { errors { field code message } } } }"""
+    ... on EditRefused { errors { field code rule message } } } }"""
 EVIDENCE = """query($slug: String!) { document(slug: $slug) {
     sourceTexts { sha256 url retrievedOn pageCount }
     consultations(first: 50) { nodes { organisation { slug } evidence {
@@ -107,8 +107,8 @@ async def test_a_quote_is_verified_typography_aside_and_a_changed_word_is_refuse
     changed = {"quote": "The Home Office's officials said the guidance was approved - in full."}
     refused = await _data(register, CONSULT, input=_consultation("home-office", changed))
     errors = refused["createConsultation"]["errors"]
-    assert [(e["field"], e["code"]) for e in errors] == [
-        ("input.evidence[0].quote", "QUOTE_NOT_FOUND")
+    assert [(e["field"], e["code"], e["rule"]) for e in errors] == [
+        ("input.evidence[0].quote", "BAD_USER_INPUT", "QUOTE_NOT_IN_SOURCE")
     ]
     assert await register.table_counts() == before
 
@@ -169,7 +169,7 @@ async def test_attaching_a_new_text_keeps_the_old_and_reports_each_quote_it_lost
     assert "does not contain this quote" in line
     # A new quote must be in the current text, not an old one.
     refused = await _data(register, CONSULT, input=_consultation("home-office", lost))
-    assert refused["createConsultation"]["errors"][0]["code"] == "QUOTE_NOT_FOUND"
+    assert refused["createConsultation"]["errors"][0]["rule"] == "QUOTE_NOT_IN_SOURCE"
 
     # A lost quote can still be corrected in its other fields, and stays a MISMATCH, until its
     # words are mended to the current text.
@@ -220,12 +220,12 @@ async def test_a_quote_without_a_stored_text_needs_where_and_when_it_was_read(
     quote = {"quote": "Sex worker-led groups gave evidence.", "locator": "paragraph 4"}
     refused = await _data(register, CONSULT, input=_consultation("home-office", quote))
     errors = refused["createConsultation"]["errors"]
-    assert [(e["field"], e["code"]) for e in errors] == [
-        ("input.evidence[0].url", "SOURCE_URL_REQUIRED")
+    assert [(e["field"], e["code"], e["rule"]) for e in errors] == [
+        ("input.evidence[0].url", "BAD_USER_INPUT", "SOURCE_URL_REQUIRED")
     ]
     half = {**quote, "url": "https://example.org/page"}
     refused = await _data(register, CONSULT, input=_consultation("home-office", half))
-    assert refused["createConsultation"]["errors"][0]["code"] == "SOURCE_URL_REQUIRED"
+    assert refused["createConsultation"]["errors"][0]["rule"] == "SOURCE_URL_REQUIRED"
     assert await register.table_counts() == before
 
     read = {**half, "readOn": "2026-11-01"}

@@ -212,7 +212,7 @@ async def test_evidence_is_added_corrected_and_retracted(register: Register) -> 
     wrong = {"source": FOI, "locator": "Answer to question 9", "quote": "Never said."}
     refused = await _data(register, ADD, "editor", claim=consultation["id"], input=wrong)
     assert [(e["field"], e["code"]) for e in refused["addEvidence"]["errors"]] == [
-        ("input.quote", "QUOTE_NOT_FOUND")
+        ("input.quote", "BAD_USER_INPUT")
     ]
     not_a_claim = await _data(
         register, ADD, "editor", claim=global_id("Organisation", 1), input=wrong

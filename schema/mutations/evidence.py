@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from db.enums import Confidence
 from schema.context import Actor, Info
 from schema.errors import UserInputError
@@ -27,6 +27,7 @@ from schema.mutations.editing import (
     create_once,
     publishing_change,
     refuse,
+    refuse_rule,
     retract_once,
     row_state,
     update_once,
@@ -151,6 +152,10 @@ class EvidenceMutation:
             checks.done()
             assert found is not None and where is not None
             column, claim_id = found
+            if await rules.evidence_taken(
+                session, column, claim_id, where["source_id"], where["locator"], input.quote
+            ):
+                raise refuse_rule("input.quote", rules.DUPLICATE_EVIDENCE)
             count, last = await queries.evidence_held(session, column, claim_id)
             if count >= MAX_EVIDENCE:
                 raise refuse("claim", f"A claim has at most {MAX_EVIDENCE} pieces.", INVALID)
@@ -202,6 +207,18 @@ class EvidenceMutation:
             )
             checks.done()
             assert where is not None
+            source_id = where["source_id"]
+            column = next(c for c in CLAIM_COLUMNS if getattr(current, c) is not None)
+            if await rules.evidence_taken(
+                session,
+                column,
+                getattr(current, column),
+                source_id,
+                where["locator"],
+                values.get("quote", current.quote),
+                evidence_id,
+            ):
+                raise refuse_rule("changes.quote", rules.DUPLICATE_EVIDENCE)
             return evidence_id, {**values, **where}
 
         return await update_once(

@@ -55,9 +55,7 @@ class SourceTextSaved:
     )
 
 
-SourceTextPayload = Annotated[
-    SourceTextSaved | EditRefused, strawberry.union("SourceTextPayload")
-]
+SourceTextPayload = Annotated[SourceTextSaved | EditRefused, strawberry.union("SourceTextPayload")]
 
 
 def check_text(checks: Checks, input: SourceTextInput) -> None:

@@ -2,7 +2,7 @@
 where it was found, and where it was read when no text is stored
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-30 09:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
