@@ -56,7 +56,10 @@ def _sqlite_begin(connection: Any) -> None:
     cannot wait for the lock (SQLite answers "database is locked" at once), one that begins
     IMMEDIATE waits its turn under busy_timeout."""
     writes = connection.get_execution_options().get(WRITES, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    # On the driver's cursor: transaction control, like PostgreSQL's, is not a counted statement.
+    cursor = connection.connection.cursor()
+    cursor.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+    cursor.close()
 
 
 def _note_return(_dbapi_connection: Any, record: Any) -> None:
