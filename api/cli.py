@@ -1,5 +1,5 @@
-"""`footprint` (or `python -m api`): serve, migrate, seed, import, export, export-csv,
-export-schema, assets."""
+"""`footprint` (or `python -m api`): serve, migrate, seed, token, source, import, export,
+export-csv, export-schema, assets."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import datetime as dt
 import errno
 import logging
 import os
+import re
 import shutil
 import socket
 import sys
@@ -26,18 +27,20 @@ from api.metrics import MULTIPROCESS_DIRECTORY
 from api.settings import Settings
 from api.startup import RETRY_SECONDS, check
 from api.web.assets import AssetError, install, missing
-from db import tokens
+from db import source_texts, tokens
 from db.engine import create_engine, create_sessionmaker, write_transaction
 from db.enums import TokenRole
 from db.faults import sqlite_folder_problem, where, why
 from db.migrate import upgrade
 from db.models import Document
-from db.queries import count_of
+from db.queries import by_slugs, count_of
 from db.visibility import Audience
+from schema.ids import global_id
 from seeds.csv_import import CSV_IMPORT_KINDS, import_csv
 from seeds.errors import SeedError
 from seeds.export import CSV_KINDS, export_database, read_database, write_csv
 from seeds.loader import seed_database
+from seeds.source_files import ExtractedText, read_source_file
 from seeds.synthetic import SyntheticRegisterExists, generate_into
 
 log = logging.getLogger("footprint.cli")
@@ -69,6 +72,13 @@ def _number(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,6 +131,23 @@ def _parser() -> argparse.ArgumentParser:
     token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
     revoke = token_commands.add_parser("revoke", help="revoke a token at once")
     revoke.add_argument("name")
+
+    source = command("source", "attach a document's text from the file it was published as")
+    source_commands = source.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    attach = source_commands.add_parser(
+        "add",
+        help="attach a PDF, web page (.html), Word file (.docx) or plain text to a document; "
+        "its older texts are kept and every quote from it is checked again",
+    )
+    attach.add_argument("slug", help="the document's slug")
+    attach.add_argument("file", type=Path, metavar="FILE")
+    attach.add_argument("--url", help="where the file was read")
+    attach.add_argument(
+        "--retrieved", type=_day, metavar="DATE", help="the day it was read, YYYY-MM-DD"
+    )
+    attach.add_argument(
+        "--actor", default="source", help="who the audit trail names (default source)"
+    )
 
     load = command("import", "load an export (or any folder in the seed format), all or nothing")
     load.add_argument("directory", type=Path, metavar="DIR")
@@ -209,6 +236,53 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
             print(line)
     else:
         print(f"Imported {directory}: {report.summary()}")
+
+
+def _source_add(settings: Settings, args: argparse.Namespace) -> None:
+    path: Path = args.file
+    if not path.is_file():
+        raise UsageError(f"{path} {'is not a file' if path.exists() else 'does not exist'}")
+    if args.url is not None and not re.fullmatch(r"https?://\S+", args.url):
+        raise UsageError("--url must be an http(s) address without spaces")
+    if not args.actor.strip() or len(args.actor) > 100:
+        raise UsageError("--actor must be 1 to 100 characters")
+    found = read_source_file(path)
+    attached = asyncio.run(_attach(settings.database_url, args, found))
+    pages = f", {len(found.pages)} pages" if found.pages else ""
+    print(
+        f"Attached {path.name} to {args.slug}: {len(found.text)} characters{pages}, "
+        f"sha256 {attached.source_text.sha256[:12]}. Quotes verified: {attached.verified}; "
+        f"no longer matching: {len(attached.mismatched)}."
+    )
+    for evidence in attached.mismatched:
+        print(
+            f"MISMATCH {global_id('Evidence', evidence.id)} ({evidence.locator}): "
+            f"{evidence.quote[:80]!r}"
+        )
+
+
+async def _attach(
+    database_url: str, args: argparse.Namespace, found: ExtractedText
+) -> source_texts.Attached:
+    engine = create_engine(database_url)
+    try:
+        async with write_transaction(create_sessionmaker(engine)) as session:
+            document = (await by_slugs(session, Document, [args.slug])).get(args.slug)
+            if document is None or document.retracted_at is not None:
+                raise CommandFailed(f"no document has the slug '{args.slug[:100]}'")
+            attached = await source_texts.attach(
+                session,
+                document_id=document.id,
+                text=found.text,
+                content_type=found.content_type,
+                url=args.url,
+                retrieved_on=args.retrieved,
+                pages=found.pages,
+                actor=args.actor.strip(),
+            )
+    finally:
+        await engine.dispose()
+    return attached
 
 
 def _import_csv(settings: Settings, args: argparse.Namespace) -> None:
@@ -494,6 +568,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
             _seed(settings)
     elif args.command == "token":
         asyncio.run(_token(settings.database_url, args))
+    elif args.command == "source":
+        _source_add(settings, args)
     elif args.command == "import":
         _import(settings, args)
     elif args.command == "import-csv":

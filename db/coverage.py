@@ -4,7 +4,8 @@
 directly, and the SQL of the document filters (`status_among`) and of the compiled coverage
 matrix (`status_case_sql`, `gap_case_sql`) through conditions built from the two functions'
 truth tables rather than written out again. Which consultation roles count as consulted is
-`db.enums.COUNTS_AS_CONSULTED`.
+`db.enums.COUNTS_AS_CONSULTED`; which documents coverage leaves out, being only sources of
+evidence, is `SOURCE_ONLY_KINDS`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,17 @@ from itertools import product
 
 from sqlalchemy import ColumnElement, and_, false, not_, or_, true
 
-from db.enums import COUNTS_AS_CONSULTED, CoverageStatus
+from db.enums import COUNTS_AS_CONSULTED, CoverageStatus, DocumentKind
 
 CONSULTING_ROLES = tuple(sorted(COUNTS_AS_CONSULTED))
+
+# Documents kept only as sources of evidence: nobody is consulted on a press release, so the
+# coverage matrix and the document filters leave them out unless asked for them.
+SOURCE_ONLY_KINDS: tuple[DocumentKind, ...] = (
+    DocumentKind.PRESS_RELEASE,
+    DocumentKind.WEB_PAGE,
+    DocumentKind.NEWS_ARTICLE,
+)
 
 
 def status_of(consulted: bool, shown_absent: bool) -> CoverageStatus:
@@ -97,3 +106,9 @@ def roles_sql(column: str) -> str:
     """`column IN (...)` for the roles that count as consulted."""
     listed = ", ".join(f"'{role.value}'" for role in CONSULTING_ROLES)
     return f"{column} IN ({listed})"
+
+
+def not_source_only_sql(column: str) -> str:
+    """`column NOT IN (...)` for a document kind that is more than a source of evidence."""
+    listed = ", ".join(f"'{kind.value}'" for kind in SOURCE_ONLY_KINDS)
+    return f"{column} NOT IN ({listed})"

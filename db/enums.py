@@ -133,6 +133,14 @@ class CoverageStatus(enum.StrEnum):
     NO_RECORD = "NO_RECORD"
 
 
+class VerificationStatus(enum.StrEnum):
+    """Whether a quote was found in a stored text of its source, decided by db.quotes alone."""
+
+    VERIFIED = "VERIFIED"
+    UNVERIFIED = "UNVERIFIED"
+    MISMATCH = "MISMATCH"
+
+
 class FoiOutcome(enum.StrEnum):
     INFORMATION_PROVIDED = "INFORMATION_PROVIDED"
     PROVIDED_OUTSIDE_ACT = "PROVIDED_OUTSIDE_ACT"
@@ -300,6 +308,14 @@ DEFINITIONS = Definitions(
         CoverageStatus.CONTESTED: "Sources point both ways: one shows an organisation of the group "
         "was consulted, another that the group was not. Both are shown.",
         CoverageStatus.NO_RECORD: "The register holds no record either way.",
+    },
+    {
+        VerificationStatus.VERIFIED: "The quote was found in the stored text of its source, "
+        "typography aside; where it was found is stored.",
+        VerificationStatus.UNVERIFIED: "No text of the source is stored: the quote was read at the "
+        "URL on the date given, and not checked against a stored copy.",
+        VerificationStatus.MISMATCH: "A text of the source stored after the quote was recorded "
+        "does not contain it.",
     },
     {
         FoiOutcome.INFORMATION_PROVIDED: "The authority provided the information under the Freedom "

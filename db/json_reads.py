@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
-from db.coverage import gap_case_sql, roles_sql, status_case_sql
+from db.coverage import gap_case_sql, not_source_only_sql, roles_sql, status_case_sql
 from db.models import Base
 from db.visibility import Audience, visible
 
@@ -158,7 +158,8 @@ def json_statement(shape: Shape) -> str:
 
 @dataclass(frozen=True)
 class Matrix:
-    """`coverageMatrix(first:)` over every visible document and every group, as asked:
+    """`coverageMatrix(first:)` over every visible document that is more than a source of
+    evidence (db.coverage.SOURCE_ONLY_KINDS) and every group, as asked:
     `parts` are (response key, "totalCount" | "columns" | "rows"); `rows` and `cells` are the
     (key, field) pairs of a row and of a cell; group and document fields are Scalars."""
 
@@ -192,7 +193,8 @@ closure AS (
   UNION ALL
   SELECT c.ancestor, g.id FROM closure c JOIN stakeholder_group g ON g.parent_id = c.member
   WHERE {_shown("g")}),
-docs AS (SELECT d.* FROM document d WHERE {_shown("d")} ORDER BY d.id LIMIT {{first}}),
+docs AS (SELECT d.* FROM document d WHERE {_shown("d")} AND {not_source_only_sql("d.kind")}
+  ORDER BY d.id LIMIT {{first}}),
 took_part AS (
   SELECT c.document_id, cl.ancestor AS group_id, count(DISTINCT c.organisation_id) AS organisations
   FROM consultation c
@@ -250,7 +252,8 @@ def matrix_statement(matrix: Matrix) -> str:
         for key, part in matrix.rows
     ]
     values = {
-        "totalCount": f"(SELECT count(*) FROM document d WHERE {_shown('d')})",
+        "totalCount": f"(SELECT count(*) FROM document d WHERE {_shown('d')} "
+        f"AND {not_source_only_sql('d.kind')})",
         "columns": f"(SELECT coalesce(json_agg({_scalars('g', matrix.columns)} ORDER BY t.path), "
         "'[]'::json) FROM tree t JOIN stakeholder_group g ON g.id = t.id)",
         "rows": f"(SELECT coalesce(json_agg({_sql_object(row_pairs)} ORDER BY d.id), '[]'::json) "

@@ -41,6 +41,7 @@ from db.enums import (
     InfluenceEffect,
     MembershipBasis,
     TokenRole,
+    VerificationStatus,
 )
 
 NAMING_CONVENTION = {
@@ -226,6 +227,28 @@ class DocumentText(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class SourceText(Base):
+    """One text attached to a document from a file, kept when a later one is attached.
+
+    The newest is the document's current text, which `document_text` also holds (for search);
+    `pages` holds the offset in `text` at which each page starts, for a text with pages.
+    """
+
+    __tablename__ = "source_text"
+    __table_args__ = (Index(None, "document_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    retrieved_on: Mapped[dt.date | None] = mapped_column(Date)
+    pages: Mapped[list[int] | None] = mapped_column(JSON)
+    attached_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    attached_by: Mapped[str] = mapped_column(String(100))
+
+
 class DocumentVersion(Record, Base):
     __tablename__ = "document_version"
     __table_args__ = (UniqueConstraint("document_id", "label"),)
@@ -408,6 +431,18 @@ class Evidence(Record, Base):
     quote: Mapped[str] = mapped_column(Text)
     confidence: Mapped[Confidence] = mapped_column(enum_column(Confidence))
     position: Mapped[int] = mapped_column(default=0)
+    # Decided by db.quotes against the source's current stored text; where it was read when
+    # there is none (required of new evidence then).
+    verification: Mapped[VerificationStatus] = mapped_column(
+        enum_column(VerificationStatus),
+        default=VerificationStatus.UNVERIFIED,
+        server_default=VerificationStatus.UNVERIFIED.value,
+    )
+    match_start: Mapped[int | None]
+    match_end: Mapped[int | None]
+    page: Mapped[int | None]
+    url: Mapped[str | None] = mapped_column(String(2000))
+    read_on: Mapped[dt.date | None] = mapped_column(Date)
     consultation_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultation.id", ondelete="CASCADE"), index=True
     )

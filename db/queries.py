@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from db.coverage import CONSULTING_ROLES, status_among
+from db.coverage import CONSULTING_ROLES, SOURCE_ONLY_KINDS, status_among
 from db.enums import AuditAction, CoverageStatus, DocumentKind, DocumentRelationKind
 from db.models import (
     Absence,
@@ -25,6 +25,7 @@ from db.models import (
     Consultation,
     Document,
     DocumentRelation,
+    DocumentText,
     Evidence,
     Expectation,
     FoiQuestion,
@@ -33,8 +34,10 @@ from db.models import (
     OrganisationAlias,
     OrganisationGroup,
     OrganisationRedirect,
+    SourceText,
     StakeholderGroup,
 )
+from db.quotes import StoredText, text_sha256
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
@@ -78,6 +81,34 @@ async def children(
     for row in await session.scalars(statement):
         grouped[getattr(row, parent.key)].append(row)
     return grouped
+
+
+async def stored_texts(session: AsyncSession, document_ids: Iterable[int]) -> dict[int, StoredText]:
+    """The current stored text of each document that has one, for checking quotes; with its
+    pages where it is the newest text attached from a file."""
+    ids = list(document_ids)
+    texts = await session.execute(
+        select(DocumentText.document_id, DocumentText.text).where(DocumentText.document_id.in_(ids))
+    )
+    newest = (
+        select(func.max(SourceText.id))
+        .where(SourceText.document_id.in_(ids))
+        .group_by(SourceText.document_id)
+    )
+    attached = {
+        document_id: (sha, pages)
+        for document_id, sha, pages in await session.execute(
+            select(SourceText.document_id, SourceText.sha256, SourceText.pages).where(
+                SourceText.id.in_(newest)
+            )
+        )
+    }
+    found = {}
+    for document_id, text in texts:
+        sha, pages = attached.get(document_id, (None, None))
+        # A text loaded since (from the seed files, say) has no pages of its own.
+        found[document_id] = StoredText(text, pages if sha == text_sha256(text) else None)
+    return found
 
 
 async def foi_requests_by_reference(
@@ -223,6 +254,11 @@ def document_conditions(
     if publisher_id is not None:
         conditions.append(Document.publisher_id == publisher_id)
     return conditions
+
+
+def more_than_a_source_condition() -> ColumnElement[bool]:
+    """Documents that are more than sources of evidence (db.coverage.SOURCE_ONLY_KINDS)."""
+    return Document.kind.not_in(SOURCE_ONLY_KINDS)
 
 
 def consultation_recorded_condition() -> ColumnElement[bool]:

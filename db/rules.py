@@ -175,6 +175,12 @@ QUOTE_NOT_IN_SOURCE = Rule(
     "quote",
     "The quote is not in the stored text of its source: quotes are verbatim.",
 )
+SOURCE_URL_REQUIRED = Rule(
+    "SOURCE_URL_REQUIRED",
+    "quote",
+    "No text of the source is stored, so the quote cannot be checked: give the url it was read "
+    "at and the day it was read.",
+)
 DUPLICATE_FOI_REQUEST = unique(
     "DUPLICATE_FOI_REQUEST",
     "FOI request",

@@ -22,6 +22,7 @@ from schema.mutations.lineage import LineageMutation
 from schema.mutations.merging import OrganisationMergeMutation
 from schema.mutations.organisations import OrganisationMutation
 from schema.mutations.principles import PrincipleMutation
+from schema.mutations.source_texts import SourceTextMutation
 from schema.mutations.topics import TopicMutation
 from schema.reads.limits import QueryLimits, limit_extensions
 from schema.types.analysis import AnalysisQuery
@@ -64,6 +65,7 @@ Mutation = merge_types(
         FoiMutation,
         TopicMutation,
         EvidenceMutation,
+        SourceTextMutation,
         OrganisationMergeMutation,
         DuplicateMutation,
     ),

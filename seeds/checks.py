@@ -6,8 +6,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from db import rules
+from db.quotes import SourceTexts
 from db.rules import Rule
-from seeds.quotes import SourceTexts
 from seeds.records import (
     DocumentRecord,
     EvidenceRecord,
@@ -258,9 +258,16 @@ class Checker:
         for entry in evidence:
             if not self.known(entry.source, self.documents, "document"):
                 continue
-            if self.texts.has_text(entry.source.slug) and not self.texts.contains(
-                entry.source.slug, entry.quote
-            ):
+            if not self.texts.has_text(entry.source.slug):
+                if not entry.url or not entry.read_on:
+                    self.problems.append(
+                        entry.origin.problem(
+                            f"no text of '{entry.source.slug}' is stored, so the quote cannot be"
+                            " checked: give the url it was read at and read_on, the date",
+                            rules.SOURCE_URL_REQUIRED,
+                        )
+                    )
+            elif not entry.mismatch and not self.texts.contains(entry.source.slug, entry.quote):
                 self.problems.append(
                     entry.origin.problem(
                         f"quote not found in the stored text of '{entry.source.slug}':"

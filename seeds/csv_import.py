@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import re
 from collections import defaultdict
@@ -46,6 +47,7 @@ CONSULTATION_COLUMNS = (
     "role",
     "source",
     "url",
+    "read_on",
     "locator",
     "quote",
     "confidence",
@@ -141,10 +143,25 @@ def row_record(
     url = cell("url")
     if url and not re.fullmatch(r"https?://\S+", url):
         problems.append(origin.problem(f"'{url[:60]}' is not an http(s) address"))
+    # Where the quote was read, for a source whose text the register does not store.
+    read_on = None
+    if cell("read_on"):
+        try:
+            read_on = dt.date.fromisoformat(cell("read_on", ""))
+        except ValueError:
+            problems.append(
+                origin.problem(f"'{cell('read_on', '')[:20]}' is not a date YYYY-MM-DD")
+            )
     if missing or role is None:
         return None
     evidence = EvidenceRecord(
-        Ref(cell("source", ""), origin), cell("locator", ""), cell("quote", ""), confidence, origin
+        Ref(cell("source", ""), origin),
+        cell("locator", ""),
+        cell("quote", ""),
+        confidence,
+        origin,
+        url=url or None,
+        read_on=read_on,
     )
     return cell("document", ""), cell("organisation", ""), role, evidence
 

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import queries
 from db.engine import create_engine, create_sessionmaker
-from db.enums import DatePrecision, MembershipBasis
+from db.enums import DatePrecision, MembershipBasis, VerificationStatus
 from db.models import (
     Absence,
     Consultation,
@@ -465,6 +465,11 @@ class SeedFormat:
                 locator=entry.locator,
                 confidence=entry.confidence,
                 quote=entry.quote,
+                url=entry.url,
+                read_on=entry.read_on,
+                verification=entry.verification
+                if entry.verification is VerificationStatus.MISMATCH
+                else None,
                 **_standing(entry),
             )
             for entry in self.evidence[column, claim_id]

@@ -22,6 +22,7 @@ from db.enums import (
     Formality,
     InfluenceEffect,
     MembershipBasis,
+    VerificationStatus,
 )
 from seeds.checks import NOTHING_KNOWN, Known, find_problems
 from seeds.errors import SeedError
@@ -389,7 +390,10 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
     evidence: list[EvidenceRecord | None] = []
     for item in items:
         entry = reader.fields(
-            item, "an evidence", ("source", "locator", "quote", "confidence"), STANDING
+            item,
+            "an evidence",
+            ("source", "locator", "quote", "confidence"),
+            ("url", "read_on", "verification", *STANDING),
         )
         if entry is None:
             evidence.append(None)
@@ -402,7 +406,17 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
         # Problems with a quote point at the quote, the line an editor has to mend.
         origin = reader.origin(entry.values["quote"])
         evidence.append(
-            EvidenceRecord(source, locator, quote, confidence, origin, entry.standing())
+            EvidenceRecord(
+                source,
+                locator,
+                quote,
+                confidence,
+                origin,
+                entry.standing(),
+                entry.text("url"),
+                entry.date("read_on"),
+                entry.choice("verification", VerificationStatus) is VerificationStatus.MISMATCH,
+            )
         )
     return _all(evidence)
 

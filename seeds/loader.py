@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db import queries
 from db.engine import create_engine, create_sessionmaker
 from db.enums import DatePrecision
 from db.models import (
@@ -45,6 +46,7 @@ from db.models import (
     Topic,
     TopicOmission,
 )
+from db.quotes import MISMATCHED, verification
 from seeds.checks import Known, find_problems
 from seeds.errors import SeedError
 from seeds.format import DATA_DIR, read_seed_files
@@ -688,7 +690,18 @@ class SeedWriter:
         )
 
     async def write_evidence(self) -> None:
-        """The evidence of every claim written."""
+        """The evidence of every claim written, each quote checked against its source's stored
+        text (db.quotes): where the text does not hold it, it is a MISMATCH."""
+        texts = await queries.stored_texts(self.rows.session, self.documents.values())
+
+        def verified(entry: EvidenceRecord) -> Values:
+            source_id = self.documents[entry.source.slug]
+            found = verification(texts.get(source_id), entry.quote, entry.url, entry.read_on)
+            if found is None:
+                return {**MISMATCHED, "url": entry.url, "read_on": entry.read_on}
+            found.pop("filled_locator", None)
+            return found
+
         await self.rows.upsert(
             Evidence,
             (*CLAIM_COLUMNS.values(), "source_id", "locator", "quote"),
@@ -708,6 +721,7 @@ class SeedWriter:
                     "quote": entry.quote,
                     "confidence": entry.confidence,
                     "position": position,
+                    **verified(entry),
                     **standing_columns(entry.standing),
                 }
                 for column, claim_id, evidence in self.claims

@@ -153,6 +153,11 @@ class EvidenceRecord:
     confidence: Confidence
     origin: Origin
     standing: Standing = UNSTATED
+    url: str | None = None  # where the quote was read, where no text of the source is stored
+    read_on: dt.date | None = None
+    # Recorded as not in its source's current text (`verification: MISMATCH`), as an export
+    # writes such a quote: it loads as a MISMATCH instead of being refused.
+    mismatch: bool = False
 
 
 @dataclass(frozen=True)

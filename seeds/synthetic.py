@@ -43,6 +43,7 @@ from db.enums import (
     FoiOutcome,
     Formality,
     InfluenceEffect,
+    VerificationStatus,
 )
 from db.models import (
     Absence,
@@ -64,6 +65,7 @@ from db.models import (
     Principle,
     StakeholderGroup,
 )
+from db.quotes import Normalised, find_in, joined
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -497,6 +499,9 @@ class Synthesiser:
         self.documents: list[SyntheticDocument] = []
         self.foi_responses: list[int] = []
         self.texts: dict[int, list[str]] = {}  # document id -> passages of its stored text
+        # document id -> its text so far, normalised (db.quotes), and how many passages that is
+        self.normalised: dict[int, tuple[Normalised, int]] = {}
+        self.normalised_passages: dict[int, int] = {}
         self.roles = Weighted(CONSULTATION_ROLES)
         self.effects = Weighted(INFLUENCE_EFFECTS)
         self.bases = Weighted(EXPECTATION_BASES)
@@ -859,10 +864,40 @@ class Synthesiser:
                 quote=quote,
                 confidence=self.confidences.pick(rng),
                 position=position + 1,  # 1-based, as the loader numbers a claim's evidence
+                **self.checked(source, quote),
                 **claims,
             )
-            if source.id in self.texts:
-                self.texts[source.id].append(quote)
+
+    def checked(self, source: SyntheticDocument, quote: str) -> dict[str, Any]:
+        """The quote's verification columns, as db.quotes decides them: found in the source's
+        stored text (built of its quoted passages, in order), or read at its address. Every
+        row holds every column: the rows are inserted together."""
+        passages = self.texts.get(source.id)
+        if passages is None:
+            return {
+                "verification": VerificationStatus.UNVERIFIED,
+                "match_start": None,
+                "match_end": None,
+                "url": f"https://synthetic.example/documents/{source.id}",
+                "read_on": source.published_on,
+            }
+        passages.append(quote)
+        # The text so far, normalised a passage at a time: later passages only ever follow
+        # this one, so where the quote is first found stays put.
+        so_far, length = self.normalised.get(source.id, (Normalised("", []), 0))
+        for passage in passages[self.normalised_passages.get(source.id, 0) :]:
+            so_far, length = joined(so_far, length, passage)
+        self.normalised[source.id] = (so_far, length)
+        self.normalised_passages[source.id] = len(passages)
+        found = find_in(so_far, quote)
+        assert found is not None
+        return {
+            "verification": VerificationStatus.VERIFIED,
+            "match_start": found[0],
+            "match_end": found[1],
+            "url": None,
+            "read_on": None,
+        }
 
     def other_source(self) -> SyntheticDocument:
         """An FOI response where there is one: the usual second record of a consultation."""

@@ -225,7 +225,8 @@ async def test_a_sources_address_is_in_the_source_list(register: Register) -> No
     added = await register.send(
         """mutation { createConsultation(input: {document: "gloucestershire-prostitution-policy",
             organisation: "home-office", role: CONSULTED, evidence: [{source: "a-web-source",
-            locator: "para 2", quote: "The Home Office was consulted."}]}) { __typename } }""",
+            locator: "para 2", quote: "The Home Office was consulted.",
+            url: "https://example.org/consulted", readOn: "2026-11-02"}]}) { __typename } }""",
         {},
     )
     assert added.json()["data"]["createConsultation"]["__typename"] == "ConsultationSaved"

@@ -174,7 +174,15 @@ async def test_a_draft_consultation_counts_as_a_record_for_editors_only(
                 "organisation": "national-ugly-mugs",
                 "role": "REVIEWER",
                 "published": False,
-                "evidence": [{"source": "beyond-the-gaze", "locator": "p. 1", "quote": "A draft."}],
+                "evidence": [
+                    {
+                        "source": "beyond-the-gaze",
+                        "locator": "p. 1",
+                        "quote": "A draft.",
+                        "url": "https://example.org/read",
+                        "readOn": "2026-11-01",
+                    }
+                ],
             }
         },
     )

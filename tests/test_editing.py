@@ -351,12 +351,15 @@ async def test_an_editor_adds_a_document_with_consultations_and_evidence(
         "role": "REVIEWER",
         "evidence": [
             {"source": "npcc-foi-059-19", "locator": "Answer to question 9", "quote": QUOTE},
-            # A source with no stored text cannot be checked, so any quote is taken.
+            # A source with no stored text cannot be checked: the quote is taken, UNVERIFIED,
+            # with where and when it was read.
             {
                 "source": "beyond-the-gaze",
                 "locator": "p. 4",
                 "quote": "Not stored anywhere.",
                 "confidence": "INFERRED",
+                "url": "https://example.org/beyond-the-gaze",
+                "readOn": "2026-11-01",
             },
         ],
     }
@@ -509,7 +512,15 @@ async def test_a_draft_consultation_is_hidden_from_readers_everywhere(
         "organisation": "nelson-trust",
         "role": "REVIEWER",
         "published": False,
-        "evidence": [{"source": "beyond-the-gaze", "locator": "x", "quote": "Draft note."}],
+        "evidence": [
+            {
+                "source": "beyond-the-gaze",
+                "locator": "x",
+                "quote": "Draft note.",
+                "url": "https://example.org/read",
+                "readOn": "2026-11-01",
+            }
+        ],
     }
     await register.send(CREATE_CONSULTATION, {"input": consultation})
     query = """{ organisation(slug: "nelson-trust") { consultations { totalCount } }
@@ -597,7 +608,15 @@ async def test_children_of_a_draft_are_hidden_from_readers(register: Register) -
         "document": "draft-with-parts",
         "organisation": "home-office",
         "role": "CONSULTED",
-        "evidence": [{"source": "beyond-the-gaze", "locator": "x", "quote": "Part."}],
+        "evidence": [
+            {
+                "source": "beyond-the-gaze",
+                "locator": "x",
+                "quote": "Part.",
+                "url": "https://example.org/read",
+                "readOn": "2026-11-01",
+            }
+        ],
     }
     await register.send(CREATE_CONSULTATION, {"input": consultation})
     # The consultation is published, but its document is a draft: readers reach neither.

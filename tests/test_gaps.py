@@ -71,6 +71,8 @@ def _absence(**changes: Any) -> dict[str, Any]:
                 "locator": "paragraph 3",
                 "quote": "Sex worker-led groups were excluded from the drafting.",
                 "confidence": "STATED",
+                "url": "https://example.org/column",
+                "readOn": "2026-11-03",
             }
         ],
         **changes,
@@ -199,7 +201,8 @@ async def test_absences_are_updated_retracted_and_audited_at_their_version(
     added = await _data(
         register,
         """mutation($claim: ID!) { addEvidence(claim: $claim, input: {source: "a-newspaper-column",
-            locator: "paragraph 4", quote: "No sex worker-led group was asked."}) {
+            locator: "paragraph 4", quote: "No sex worker-led group was asked.",
+            url: "https://example.org/column", readOn: "2026-11-03"}) {
             __typename } }""",
         {"claim": absence["id"]},
     )

@@ -16,7 +16,17 @@ from tests.editing_fixtures import Register
 from tests.test_export_import import footprint
 
 GUIDANCE = "npcc-sex-work-and-prostitution-guidance-2019"
-HEADER = ["document", "organisation", "role", "source", "URL", "locator", "quote", "confidence"]
+HEADER = [
+    "document",
+    "organisation",
+    "role",
+    "source",
+    "URL",
+    "read_on",
+    "locator",
+    "quote",
+    "confidence",
+]
 # A quote from the stored text of the NPCC's FOI answer, with straight apostrophes as written.
 IN_TEXT = "Which organisations or individuals were used as advisors during the development"
 
@@ -49,6 +59,7 @@ def row(
         role,
         source,
         "https://example.org/page",
+        "2026-11-01",  # where and when the quote was read: the source's text is not stored
         locator,
         quote,
         confidence,

@@ -20,7 +20,23 @@ from tests.editing_fixtures import Register
 from tests.test_export_import import register_rows
 
 PLAIN = "beyond-the-gaze"
-EVIDENCE = {"source": PLAIN, "locator": "page 2", "quote": "Words we read."}
+# No text of PLAIN is stored: its quotes say where and when they were read.
+READ_AT, READ_ON = "https://example.org/beyond-the-gaze", "2026-11-01"
+EVIDENCE = {
+    "source": PLAIN,
+    "locator": "page 2",
+    "quote": "Words we read.",
+    "url": READ_AT,
+    "readOn": READ_ON,
+}
+FILE_EVIDENCE = {
+    "source": PLAIN,
+    "locator": "page 2",
+    "quote": "Words we read.",
+    "confidence": "STATED",
+    "url": READ_AT,
+    "read_on": READ_ON,
+}
 
 
 def write(folder: Path, files: dict[str, Any]) -> Path:
@@ -58,12 +74,12 @@ async def test_a_folder_of_only_new_records_names_records_in_the_database(
                     {
                         "organisation": "scot-pep",
                         "role": "GAVE_ORAL_EVIDENCE",
-                        "evidence": [{**EVIDENCE, "confidence": "STATED"}],
+                        "evidence": [FILE_EVIDENCE],
                     },
                     {
                         "organisation": "npcc",
                         "role": "SUBMITTED_WRITTEN_EVIDENCE",
-                        "evidence": [{**EVIDENCE, "confidence": "STATED"}],
+                        "evidence": [FILE_EVIDENCE],
                     },
                 ],
                 "expectations": [
@@ -71,7 +87,7 @@ async def test_a_folder_of_only_new_records_names_records_in_the_database(
                         "group": "government",
                         "basis": "OTHER",
                         "reason": "It is their policy.",
-                        "evidence": [{**EVIDENCE, "confidence": "STATED"}],
+                        "evidence": [FILE_EVIDENCE],
                     }
                 ],
             },

@@ -411,7 +411,7 @@ async def _retract(
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids_of(CASES))
-async def test_a_draft_is_for_editors_until_published_then_retracted_for_everyone(
+async def test_a_draft_is_for_editors_until_published_then_retracted_for_readers(
     register: Register, case: Case
 ) -> None:
     created = await _create(register, case, {**case.new, "published": False})
@@ -455,8 +455,10 @@ async def test_a_draft_is_for_editors_until_published_then_retracted_for_everyon
 
     retracted = await _retract(register, case, key, 2, "Entered twice.")
     assert retracted[case.saved]["version"] == 3, retracted
-    for who in ("anonymous", "editor"):
-        assert (await _node(register, case, node_id, who))["data"] == {"node": None}
+    assert (await _node(register, case, node_id, "anonymous"))["data"] == {"node": None}
+    # Editors still open it by its id, with its history.
+    withdrawn = (await _node(register, case, node_id, "editor"))["data"]["node"]
+    assert [h["action"] for h in withdrawn["history"]] == ["CREATE", "UPDATE", "RETRACT"]
     again = await _retract(register, case, key, 3, "Entered twice.")
     assert [e["code"] for e in again["errors"]] == ["CONFLICT"]
     after = await register.table_counts()

@@ -22,8 +22,17 @@ GUIDANCE = "npcc-sex-work-and-prostitution-guidance-2019"
 # A source without a stored text, so its quotes are not checked; and one with a text.
 PLAIN = "beyond-the-gaze"
 TEXTED = "npcc-foi-059-19"
-EVIDENCE = {"source": PLAIN, "locator": "page 1", "quote": "Some words."}
-FILE_EVIDENCE = {**EVIDENCE, "confidence": "STATED"}
+# No text of PLAIN is stored: its quotes say where and when they were read.
+READ = {"url": "https://example.org/beyond-the-gaze", "readOn": "2026-11-01"}
+EVIDENCE = {"source": PLAIN, "locator": "page 1", "quote": "Some words.", **READ}
+FILE_EVIDENCE = {
+    "source": PLAIN,
+    "locator": "page 1",
+    "quote": "Some words.",
+    "confidence": "STATED",
+    "url": READ["url"],
+    "read_on": READ["readOn"],
+}
 
 Variables = dict[str, Any]
 # A step's variables, or how to make them from the answers to the steps before it.
@@ -233,6 +242,34 @@ CASES = [
                             "source": TEXTED,
                             "locator": "Answer 9",
                             "quote": "This sentence is not in the report at all.",
+                            "confidence": "STATED",
+                        }
+                    ],
+                }
+            ]
+        ),
+    ),
+    Case(
+        rules.SOURCE_URL_REQUIRED,
+        [
+            (
+                "createConsultation",
+                "ConsultationInput",
+                on_api(
+                    **CONSULTATION,
+                    evidence=[{"source": PLAIN, "locator": "page 2", "quote": "Unread words."}],
+                ),
+            )
+        ],
+        document_file(
+            consultations=[
+                {
+                    **CONSULTATION,
+                    "evidence": [
+                        {
+                            "source": PLAIN,
+                            "locator": "page 2",
+                            "quote": "Unread words.",
                             "confidence": "STATED",
                         }
                     ],

@@ -6,6 +6,7 @@ like every other; a quote must still be found in its source's stored text after 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -69,6 +70,14 @@ class EvidenceChanges:
     )
     confidence: Confidence | None = strawberry.UNSET
     published: bool | None = publishing_change()
+    url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The address the quote was read at; needed where no text of the source is "
+        "stored.",
+    )
+    read_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="The day the quote was read at `url`."
+    )
 
 
 @strawberry.type(description="The evidence as it is after the change.")
@@ -131,12 +140,20 @@ class EvidenceMutation:
             checks = Checks()
             found = await _claim(session, checks, claim)
             sources = await Sources.of(session, [input.source])
-            source_id = sources.check(checks, "input", input.source, input.locator, input.quote)
+            where = sources.check(
+                checks,
+                "input",
+                input.source,
+                input.locator,
+                input.quote,
+                input.url,
+                input.read_on,
+            )
             checks.done()
-            assert found is not None and source_id is not None
+            assert found is not None and where is not None
             column, claim_id = found
             if await rules.evidence_taken(
-                session, column, claim_id, source_id, input.locator, input.quote
+                session, column, claim_id, where["source_id"], where["locator"], input.quote
             ):
                 raise refuse_rule("input.quote", rules.DUPLICATE_EVIDENCE)
             count, last = await queries.evidence_held(session, column, claim_id)
@@ -144,8 +161,7 @@ class EvidenceMutation:
                 raise refuse("claim", f"A claim has at most {MAX_EVIDENCE} pieces.", INVALID)
             row = models.Evidence(
                 **{column: claim_id},
-                source_id=source_id,
-                locator=input.locator,
+                **where,
                 quote=input.quote,
                 confidence=input.confidence,
                 published=input.published,
@@ -173,33 +189,37 @@ class EvidenceMutation:
                 changes,
                 required=("source", "locator", "quote", "confidence", "published"),
             )
+            new_quote = "source" in values or "quote" in values
             source_slug = values.pop("source", None)
             if source_slug is None:
                 source = await queries.by_ids(session, models.Document, [current.source_id])
                 source_slug = source[current.source_id].slug
             sources = await Sources.of(session, [source_slug])
-            source_id = sources.check(
+            where = sources.check(
                 checks,
                 "changes",
                 source_slug,
                 values.get("locator", current.locator),
                 values.get("quote", current.quote),
+                values.get("url", current.url),
+                values.get("read_on", current.read_on),
+                new_quote=new_quote,
             )
             checks.done()
-            assert source_id is not None
+            assert where is not None
+            source_id = where["source_id"]
             column = next(c for c in CLAIM_COLUMNS if getattr(current, c) is not None)
             if await rules.evidence_taken(
                 session,
                 column,
                 getattr(current, column),
                 source_id,
-                values.get("locator", current.locator),
+                where["locator"],
                 values.get("quote", current.quote),
                 evidence_id,
             ):
                 raise refuse_rule("changes.quote", rules.DUPLICATE_EVIDENCE)
-            values["source_id"] = source_id
-            return evidence_id, values
+            return evidence_id, {**values, **where}
 
         return await update_once(
             info, ENTITY, models.Evidence, expected_version, prepare, _state, _saved

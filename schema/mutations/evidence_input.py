@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -11,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import edits, models, queries, rules
-from db.enums import Confidence
+from db.enums import Confidence, VerificationStatus
 from db.models import Base
+from db.quotes import MISMATCHED, StoredText, verification
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
 from schema.mutations.editing import NOT_FOUND, State, Step, given, publishing, refuse
 from schema.mutations.validation import MAX_TEXT, Checks, camel
-from seeds.quotes import collapse_whitespace
 
 M = TypeVar("M", bound=Base)
 
@@ -29,12 +30,27 @@ MAX_POSITION = 10_000
 @strawberry.input(description="Where a claim comes from: a verbatim quote at a place in a source.")
 class EvidenceInput:
     source: str = strawberry.field(description="The source document's slug.")
-    locator: str = strawberry.field(description='e.g. "Answer to question 9".')
+    locator: str = strawberry.field(
+        default="",
+        description='e.g. "Answer to question 9". Left blank, it is filled from where the quote '
+        'is found in the source\'s stored text ("page 12, paragraph 3"); required otherwise.',
+    )
     quote: str = strawberry.field(
-        description="Verbatim. Where the source's text is stored, the quote must be found in it."
+        description="Verbatim. Where the source's text is stored, the quote must be found in it "
+        "(typography aside: quote marks, dashes, spaces and line breaks, hyphenation)."
     )
     confidence: Confidence = Confidence.STATED
     published: bool = publishing()
+    url: str | None = strawberry.field(
+        default=None,
+        description="The address the quote was read at: required where no text of the source "
+        "is stored.",
+    )
+    read_on: dt.date | None = strawberry.field(
+        default=None,
+        description="The day the quote was read at `url`: required where no text of the source "
+        "is stored.",
+    )
 
 
 async def check_evidence(
@@ -50,12 +66,13 @@ async def check_evidence(
         checks.broken(f"{field}[{n}]", rules.DUPLICATE_EVIDENCE)
     rows = []
     for n, item in enumerate(evidence):
-        source_id = sources.check(checks, f"{field}[{n}]", item.source, item.locator, item.quote)
-        if source_id is not None:
+        found = sources.check(
+            checks, f"{field}[{n}]", item.source, item.locator, item.quote, item.url, item.read_on
+        )
+        if found is not None:
             rows.append(
                 {
-                    "source_id": source_id,
-                    "locator": item.locator,
+                    **found,
                     "quote": item.quote,
                     "confidence": item.confidence,
                     "published": item.published,
@@ -70,34 +87,63 @@ class Sources:
     """The source documents some evidence names, with their stored texts, to check quotes."""
 
     documents: dict[str, models.Document]
-    texts: dict[int, list[models.DocumentText]]
+    texts: dict[int, StoredText]
 
     @classmethod
     async def of(cls, session: AsyncSession, slugs: Iterable[str]) -> Sources:
         documents = await queries.by_slugs(session, models.Document, sorted(set(slugs)))
-        texts = await queries.children(
-            session, models.DocumentText.document_id, [d.id for d in documents.values()]
-        )
+        texts = await queries.stored_texts(session, [d.id for d in documents.values()])
         return cls(documents, texts)
 
-    def check(self, checks: Checks, at: str, slug: str, locator: str, quote: str) -> int | None:
-        """Check one piece of evidence at input path `at`; its source's id if there is one."""
-        checks.text(f"{at}.locator", locator, MAX_LOCATOR, required=True)
+    def check(
+        self,
+        checks: Checks,
+        at: str,
+        slug: str,
+        locator: str,
+        quote: str,
+        url: str | None,
+        read_on: dt.date | None,
+        *,
+        new_quote: bool = True,
+    ) -> dict[str, Any] | None:
+        """Check one piece of evidence at input path `at`: the columns saying where it comes
+        from and whether it was verified (db.quotes.verification), or None if it was refused.
+        A quote new here (not an unchanged one corrected in its other fields) from a source
+        with no stored text needs the url it was read at and the day."""
+        checks.text(f"{at}.locator", locator, MAX_LOCATOR)
         checks.text(f"{at}.quote", quote, MAX_TEXT, required=True)
+        checks.url(f"{at}.url", url)
         source = self.documents.get(slug)
         if source is None:
             checks.broken(
                 f"{at}.source", rules.UNKNOWN_REFERENCE, f"No document has the slug '{slug[:100]}'."
             )
             return None
-        stored = self.texts.get(source.id)
-        if stored and collapse_whitespace(quote) not in collapse_whitespace(stored[0].text):
+        found = verification(self.texts.get(source.id), quote, url, read_on)
+        if found is None and not new_quote:
+            # A quote already recorded that a later text lost stays on record, as a MISMATCH.
+            found = {**MISMATCHED, "url": url, "read_on": read_on}
+        if found is None:
             checks.broken(
                 f"{at}.quote",
                 rules.QUOTE_NOT_IN_SOURCE,
                 f"The quote is not in the stored text of '{slug}': quotes are verbatim.",
             )
-        return source.id
+            return None
+        unread = not url or not read_on
+        if new_quote and found["verification"] is VerificationStatus.UNVERIFIED and unread:
+            checks.broken(
+                f"{at}.url",
+                rules.SOURCE_URL_REQUIRED,
+                f"No text of '{slug}' is stored, so the quote cannot be checked: give the url "
+                "it was read at and the date it was read (readOn).",
+            )
+        locator = locator.strip() or found.pop("filled_locator", "")
+        found.pop("filled_locator", None)
+        if not locator:
+            checks.fail(f"{at}.locator", "This cannot be empty.")
+        return {"source_id": source.id, "locator": locator, **found}
 
 
 def state_with_evidence(model: type[Base], claim: InstrumentedAttribute[int | None]) -> State:

@@ -109,6 +109,18 @@ class Loaders:
 
         return await self._reader.run(in_session)
 
+    async def withdrawn(self, model: type[M], key: int) -> M | None:
+        """A record by id whatever its state, retracted too, for an editor; None for a reader."""
+        if self._audience is not Audience.EDITORS:
+            return None
+
+        async def in_session(database: Database) -> M | None:
+            # No audience: this one read sees retracted records.
+            async with database.sessions() as session:
+                return (await queries.by_ids(session, model, [key])).get(key)
+
+        return await self._reader.run(in_session)
+
     def _loader(
         self,
         key: Hashable,

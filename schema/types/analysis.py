@@ -136,7 +136,7 @@ class AnalysisQuery:
                 raise UserInputError(f"No stakeholder group has the slug '{unknown[0][:100]}'.")
             chosen = set(groups)
             columns = [g for g in tree.in_tree_order() if g.slug in chosen]
-        conditions = await document_conditions(info, filter)
+        conditions = await document_conditions(info, filter, coverage=True)
         at_site = loaders(info)
         page = await at_site.read(
             lambda s: queries.page_of(s, models.Document, conditions, first=first, after=after_key)

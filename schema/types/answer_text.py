@@ -25,6 +25,7 @@ from db.enums import (
     DatePrecision,
     DocumentRelationKind,
     FoiOutcome,
+    VerificationStatus,
 )
 
 NO_RECORD = "The register holds no record either way."
@@ -207,6 +208,9 @@ class Entry:
     source_id: int
     locator: str
     quote: str  # whitespace collapsed
+    verification: VerificationStatus = VerificationStatus.VERIFIED
+    url: str | None = None  # where an unverified quote was read, and when
+    read_on: dt.date | None = None
 
 
 @dataclass
@@ -227,8 +231,9 @@ class Citations:
                 return n
             if entry.quote in quote:
                 entry.quote = quote
+                entry.verification, entry.url, entry.read_on = _checked(row)
                 return n
-        self.entries.append(Entry(row.source_id, row.locator, quote))
+        self.entries.append(Entry(row.source_id, row.locator, quote, *_checked(row)))
         return len(self.entries)
 
     def cite(self, evidence: Sequence[models.Evidence]) -> str:
@@ -464,6 +469,19 @@ class Answer:
         against a stored copy) is one more clause in `caveats`."""
         clauses = [self.described(entry.source_id), escape(entry.locator)]
         caveats: list[str] = []
+        if entry.verification is VerificationStatus.UNVERIFIED:
+            if entry.url:
+                read = when(entry.read_on, DatePrecision.DAY)
+                caveats.append(
+                    f"quoted from the web page at {_address(entry.url)}"
+                    + (f", read on {read}" if read else "")
+                )
+            caveats.append("not checked against a stored copy")
+        elif entry.verification is VerificationStatus.MISMATCH:
+            caveats.append(
+                "the text of this source stored since does not contain this quote: it has not "
+                "been confirmed"
+            )
         quoted = f"“{escape(entry.quote)}”"
         return ", ".join(clauses) + f": {quoted}" + "".join(f"; {c}" for c in caveats)
 
@@ -484,6 +502,10 @@ class Answer:
             about.append(_address(source.url))
         described = f"*{escape(source.title)}*"
         return described + (f" ({', '.join(about)})" if about else "")
+
+
+def _checked(row: models.Evidence) -> tuple[VerificationStatus, str | None, dt.date | None]:
+    return row.verification, row.url, row.read_on
 
 
 def _address(url: str) -> str:

@@ -17,6 +17,7 @@ from schema.types.enums import (
     DatePrecision,
     ExpectationBasis,
     InfluenceEffect,
+    VerificationStatus,
 )
 from schema.types.node import Edited, Node
 
@@ -30,6 +31,36 @@ OrganisationType = Annotated["Organisation", strawberry.lazy("schema.types.organ
 StakeholderGroupType = Annotated["StakeholderGroup", strawberry.lazy("schema.types.organisations")]
 
 
+@strawberry.type(
+    description="Whether a quote was checked against a stored text of its source, and where it "
+    "was found or read."
+)
+class Verification:
+    status: VerificationStatus
+    page: int | None = strawberry.field(
+        description="The page of the stored text the quote was found on, for a text with pages."
+    )
+    offsets: list[int] | None = strawberry.field(
+        description="Where the quote was found in the source's stored text: [start, end), in "
+        "characters."
+    )
+    url: str | None = strawberry.field(description="The address the quote was read at.")
+    retrieved_on: dt.date | None = strawberry.field(
+        description="The day the quote was read at `url`."
+    )
+
+    @classmethod
+    def from_row(cls, row: models.Evidence) -> "Verification":
+        found = row.match_start is not None and row.match_end is not None
+        return cls(
+            status=row.verification,
+            page=row.page,
+            offsets=[row.match_start, row.match_end] if found else None,  # type: ignore[list-item]
+            url=row.url,
+            retrieved_on=row.read_on,
+        )
+
+
 @strawberry.type(description="Where a claim comes from. The quote is verbatim from the source.")
 class Evidence(Node, Edited):
     AUDIT_ENTITY: ClassVar[str] = "evidence"
@@ -37,6 +68,7 @@ class Evidence(Node, Edited):
     locator: str = strawberry.field(description='Where in the source, e.g. "Answer to question 9".')
     quote: str
     confidence: Confidence
+    verification: Verification
     source_id: strawberry.Private[int]
 
     @classmethod
@@ -46,6 +78,7 @@ class Evidence(Node, Edited):
             locator=row.locator,
             quote=row.quote,
             confidence=row.confidence,
+            verification=Verification.from_row(row),
             version=row.version,
             published=row.published,
             db_id=row.id,

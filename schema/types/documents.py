@@ -39,6 +39,32 @@ TopicOmissionType = Annotated["TopicOmission", strawberry.lazy("schema.types.top
 AbsenceType = Annotated["Absence", strawberry.lazy("schema.types.topics")]
 
 
+@strawberry.type(
+    description="A text attached to a document from a file; a later one replaces it as the "
+    "document's current text, and it is kept."
+)
+class SourceText:
+    sha256: str = strawberry.field(description="The SHA-256 of the text's UTF-8 bytes, in hex.")
+    content_type: str = strawberry.field(description='e.g. "application/pdf".')
+    url: str | None = strawberry.field(description="Where the file was read.")
+    retrieved_on: dt.date | None = strawberry.field(description="The day the file was read.")
+    attached_at: dt.datetime
+    length: int = strawberry.field(description="The text's length in characters.")
+    page_count: int | None = strawberry.field(description="Pages, for a text with pages.")
+
+    @classmethod
+    def from_row(cls, row: models.SourceText) -> "SourceText":
+        return cls(
+            sha256=row.sha256,
+            content_type=row.content_type,
+            url=row.url,
+            retrieved_on=row.retrieved_on,
+            attached_at=row.attached_at,
+            length=len(row.text),
+            page_count=len(row.pages) if row.pages else None,
+        )
+
+
 @strawberry.type(description="Guidance, a policy, a strategy, an FOI response, research...")
 class Document(Node, Edited):
     AUDIT_ENTITY: ClassVar[str] = "document"
@@ -172,6 +198,15 @@ class Document(Node, Edited):
         loader = loaders(info).children(models.DocumentText.document_id)
         rows = await loader.load(self.db_id)
         return rows[0].text if rows else None
+
+    @strawberry.field(
+        description="Every text attached to the document from a file, newest (the current "
+        "one) first."
+    )
+    async def source_texts(self, info: Info) -> list[SourceText]:
+        loader = loaders(info).children(models.SourceText.document_id, models.SourceText.id)
+        rows = await loader.load(self.db_id)
+        return [SourceText.from_row(row) for row in reversed(rows)]
 
     @strawberry.field(description="The topics this document covers, by name.")
     async def topics(self, info: Info) -> list[TopicType]:

@@ -25,6 +25,7 @@ from db.enums import (
     Formality,
     InfluenceEffect,
     MembershipBasis,
+    VerificationStatus,
 )
 
 Vocabulary = TypeVar("Vocabulary", bound=type[enum.Enum])
@@ -80,6 +81,10 @@ define(
     MembershipBasis,
     "Where an organisation's membership of a stakeholder group comes from.",
 )
+define(
+    VerificationStatus,
+    "Whether a quote was checked against a stored text of its source, and found there.",
+)
 
 __all__ = [
     "AuditAction",
@@ -94,5 +99,6 @@ __all__ = [
     "Formality",
     "InfluenceEffect",
     "MembershipBasis",
+    "VerificationStatus",
     "define",
 ]

@@ -113,6 +113,12 @@ class DocumentFilter:
         "expected to, or who a source shows was not consulted. False: the others, such as "
         "sources cited only as evidence.",
     )
+    include_sources: bool = strawberry.field(
+        default=False,
+        description="Whether `consulting`, `notConsulting`, `consultationRecorded` and the "
+        "coverage matrix take in documents kept only as sources of evidence (press releases, "
+        "web pages, news articles), which they leave out by default.",
+    )
 
 
 async def group_and_below(info: Info, slug: str) -> list[int]:
@@ -139,11 +145,13 @@ async def _status_condition(
 
 
 async def document_conditions(
-    info: Info, filter: DocumentFilter | None
+    info: Info, filter: DocumentFilter | None, *, coverage: bool = False
 ) -> list[ColumnElement[bool]]:
-    """The SQL conditions for a DocumentFilter, its slugs checked."""
+    """The SQL conditions for a DocumentFilter, its slugs checked. Filters on coverage (and
+    the coverage matrix, `coverage`) leave out documents that are only sources, unless the
+    filter asks for them."""
     if filter is None:
-        return []
+        return [queries.more_than_a_source_condition()] if coverage else []
     publisher_id = None
     if filter.publisher is not None:
         publisher = await loaders(info).by_slug(models.Organisation).load(filter.publisher)
@@ -160,6 +168,12 @@ async def document_conditions(
     if filter.consultation_recorded is not None:
         recorded = queries.consultation_recorded_condition()
         conditions.append(recorded if filter.consultation_recorded else ~recorded)
+    about_coverage = coverage or any(
+        value is not None
+        for value in (filter.consulting, filter.not_consulting, filter.consultation_recorded)
+    )
+    if about_coverage and not filter.include_sources:
+        conditions.append(queries.more_than_a_source_condition())
     return conditions
 
 
@@ -199,16 +213,22 @@ async def list_of(
 class RegisterQuery:
     """Lookups and lists of the register's records."""
 
-    @strawberry.field(description="Any object by its global id; null if there is none.")
+    @strawberry.field(
+        description="Any object by its global id; null if there is none, or if it is retracted "
+        "(editors see retracted records here, with their history)."
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, pk = parse_global_id(id)
         if type_name not in NODE_TYPES:
             raise UserInputError(f"'{id[:100]}' is not a valid id.")
         model, from_row = NODE_TYPES[type_name]
         row = await loaders(info).by_id(model).load(pk)
-        if row is None or (type_name == "Evidence" and not await _claim_visible(info, row)):
-            return None
-        return from_row(row)
+        if row is not None and type_name == "Evidence" and not await _claim_visible(info, row):
+            row = None
+        if row is None:
+            # Editors may open a retracted record, to read it and its history.
+            row = await loaders(info).withdrawn(model, pk)
+        return None if row is None else from_row(row)
 
     @strawberry.field(description="A document by its slug; null if there is none.")
     async def document(self, info: Info, slug: str) -> Document | None:

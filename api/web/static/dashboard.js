@@ -16,6 +16,7 @@
 
   // Every piece of evidence is asked for with these fields and shown by citation() below.
   var CITE = "fragment Cite on Evidence { id locator quote confidence" +
+    " verification { status url retrievedOn }" +
     " source { slug title publishedOn publishedPrecision } }";
   var DATED = "fragment Dated on Document { slug title kind publishedOn publishedPrecision }";
 
@@ -293,14 +294,21 @@
 
   // --- evidence, in place --------------------------------------------------------------------
 
-  // One piece of evidence: the verbatim quote, then where it is (source, locator) and how
-  // directly it says what the claim says (confidence, as the schema defines it).
+  // One piece of evidence: the verbatim quote, then where it is (source, locator), how
+  // directly it says what the claim says (confidence, as the schema defines it) and whether it
+  // was checked against a stored text of the source (verification).
   function citation(evidence) {
     var source = evidence.source;
+    var checked = evidence.verification || {};
     var where = [
       source ? documentLink(source) : null,
       evidence.locator,
       worded("Confidence", evidence.confidence, "confidence"),
+      checked.status ? worded("VerificationStatus", checked.status,
+        "verification verification-" + slugify(checked.status)) : null,
+      checked.status === "UNVERIFIED" && checked.url ?
+        el("a", { href: checked.url, rel: "noopener noreferrer" },
+          "read " + (checked.retrievedOn || "")) : null,
     ].filter(Boolean);
     return el("figure", { class: "quote" },
       el("blockquote", null, el("p", null, evidence.quote)),
