@@ -25,8 +25,11 @@ def run_with(connection: Connection) -> None:
     if sqlite:
         # SQLite's recipe for rebuilding a table (batch mode): foreign keys off while the old
         # table is dropped (a RESTRICT child would refuse it, a CASCADE one lose its rows),
-        # then every key checked once the new table stands.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # then every key checked once the new table stands. On the driver's cursor, before
+        # SQLAlchemy begins a transaction: inside one SQLite ignores the pragma.
+        cursor = connection.connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -40,7 +43,6 @@ def run_with(connection: Connection) -> None:
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise RuntimeError(f"the migration left rows whose references are broken: {broken[:5]}")
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def run_online() -> None:
