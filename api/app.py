@@ -128,6 +128,8 @@ def _query_limits(settings: Settings) -> QueryLimits:
         max_tokens=settings.max_tokens,
         max_directives=settings.max_directives,
         max_cost=settings.max_cost,
+        max_selections=settings.max_selections,
+        max_overlaps=settings.max_overlaps,
         cache_size=settings.query_cache_size,
         introspection=settings.introspection,
     )

@@ -16,6 +16,7 @@ from db.enums import AuditAction, TokenRole
 from db.models import Base
 from schema.context import Actor, Info
 from schema.errors import FootprintError
+from schema.reads.bounds import at_most
 
 T = TypeVar("T")
 
@@ -38,7 +39,7 @@ class FieldError:
 
 @strawberry.type(description="The change was refused and nothing was written.")
 class EditRefused:
-    errors: list[FieldError]
+    errors: list[FieldError] = strawberry.field(extensions=[at_most(100)])
 
 
 class Refusal(Exception):

@@ -10,6 +10,7 @@ from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
+from schema.reads.bounds import paged
 from schema.reads.resolve import evidence_of, required
 from schema.types.enums import (
     Confidence,
@@ -88,7 +89,7 @@ class Consultation(Node, Edited):
     async def organisation(self, info: Info) -> OrganisationType:
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.consultation_id, self.db_id)
 
@@ -127,7 +128,7 @@ class Influence(Node, Edited):
         row = await required(loaders(info).by_id(models.Principle), self.principle_id)
         return Principle.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.influence_id, self.db_id)
 
@@ -170,7 +171,7 @@ class Expectation(Node, Edited):
             return None
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.expectation_id, self.db_id)
 
@@ -206,6 +207,6 @@ class ImpactAssessment(Node, Edited):
             db_id=row.id,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.impact_assessment_id, self.db_id)

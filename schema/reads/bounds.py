@@ -1,0 +1,140 @@
+"""Every list field's bound: declared on the field, counted by the cost rule, enforced here.
+
+A plain list (`principles`, `shapedBy`, `aliases`...) is declared with `paged(N)`: it gets
+`first` (default and maximum N) and `offset` arguments, and answers at most `first` items from
+`offset`. A list that is one page of a connection (`nodes`, `edges`, the matrix's `rows`) is
+declared `within_page()`: the connection's own `first` bounds it. A list whose length follows
+the data but must stay whole (the matrix's columns and cells) is declared `at_most(N)`: longer
+than N, the field is an error rather than a silently shorter list. The cost rule
+(`schema.reads.limits`) reads these declarations; `unbounded_lists` names any list field
+without one, and the tests keep it empty.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_nullable_type,
+    is_list_type,
+)
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions.field_extension import FieldExtension
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
+
+from schema.errors import UserInputError
+
+FIRST = "first"
+OFFSET = "offset"
+
+
+class ListBound(FieldExtension):
+    """A list field's most items: `maximum`, or None for one page of the connection above."""
+
+    def __init__(self, maximum: int | None, *, arguments: bool) -> None:
+        super().__init__()
+        self.maximum = maximum
+        self.arguments = arguments
+        self.name = "list"
+
+    def apply(self, field: StrawberryField) -> None:
+        self.name = field.python_name
+        if not self.arguments:
+            return
+        field.arguments = [
+            *field.arguments,
+            StrawberryArgument(
+                python_name=FIRST,
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(int | None),
+                description=f"How many items to answer, 1 to {self.maximum}.",
+                default=self.maximum,
+            ),
+            StrawberryArgument(
+                python_name=OFFSET,
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(int | None),
+                description="How many items to skip: page on with offset + first.",
+                default=0,
+            ),
+        ]
+
+    def window(self, kwargs: dict[str, Any]) -> slice | None:
+        """The items to answer, from (and removing) the `first` and `offset` arguments."""
+        if not self.arguments or self.maximum is None:
+            return None
+        first = kwargs.pop(FIRST, None)
+        offset = kwargs.pop(OFFSET, None)
+        first = self.maximum if first is None else first
+        offset = 0 if offset is None else offset
+        if not 1 <= first <= self.maximum:
+            raise UserInputError(f"first must be between 1 and {self.maximum}; it was {first}.")
+        if offset < 0:
+            raise UserInputError(f"offset must be 0 or more; it was {offset}.")
+        return slice(offset, offset + first)
+
+    def bounded(self, items: Sequence[Any] | None, window: slice | None) -> Any:
+        if items is None:
+            return None
+        if window is not None:
+            return items[window]
+        if self.maximum is not None and len(items) > self.maximum:
+            raise UserInputError(
+                f"{self.name} has {len(items)} items, over its limit of {self.maximum}."
+            )
+        return items
+
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        window = self.window(kwargs)
+        return self.bounded(next_(source, info, **kwargs), window)
+
+    async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        window = self.window(kwargs)
+        items = next_(source, info, **kwargs)
+        if inspect.isawaitable(items):
+            items = await items
+        return self.bounded(items, window)
+
+
+def paged(maximum: int) -> ListBound:
+    """A plain list: `first` (default and most `maximum`) and `offset` arguments page it."""
+    return ListBound(maximum, arguments=True)
+
+
+def at_most(maximum: int) -> ListBound:
+    """A list answered whole, never longer than `maximum` (longer is an error)."""
+    return ListBound(maximum, arguments=False)
+
+
+def within_page() -> ListBound:
+    """One page of the connection above, bounded by that connection's `first`."""
+    return ListBound(None, arguments=False)
+
+
+def list_bound(field: GraphQLField) -> ListBound | None:
+    """The bound declared on a field of the built schema, if any."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if not isinstance(definition, StrawberryField):
+        return None
+    return next((e for e in definition.extensions if isinstance(e, ListBound)), None)
+
+
+def unbounded_lists(schema: GraphQLSchema) -> list[str]:
+    """`Type.field` for every list field of output types with no bound the cost rule can use."""
+    found = []
+    for name, named in schema.type_map.items():
+        if name.startswith("__") or not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            continue
+        for field_name, field in named.fields.items():
+            if not is_list_type(get_nullable_type(field.type)):
+                continue
+            if list_bound(field) is None and FIRST not in field.args:
+                found.append(f"{name}.{field_name}")
+    return found
