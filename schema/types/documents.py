@@ -83,14 +83,14 @@ class Document(Node, Edited):
     async def publisher(self, info: Info) -> OrganisationType | None:
         return await resolve.optional_organisation(info, self.publisher_id)
 
-    @strawberry.field(extensions=[paged(50)], description="Oldest first.")
+    @strawberry.field(extensions=[paged(20)], description="Oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
         loader = loaders(info).children(
             models.DocumentVersion.document_id, models.DocumentVersion.position
         )
         return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
 
-    @strawberry.field(extensions=[paged(50)], description="In the order the source numbers them.")
+    @strawberry.field(extensions=[paged(30)], description="In the order the source numbers them.")
     async def principles(self, info: Info) -> list["Principle"]:
         loader = loaders(info).children(models.Principle.document_id, models.Principle.position)
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
@@ -121,7 +121,7 @@ class Document(Node, Edited):
             after_key,
         )
 
-    @strawberry.field(extensions=[paged(50)])
+    @strawberry.field(extensions=[paged(20)])
     async def impact_assessments(self, info: Info) -> list[ImpactAssessmentType]:
         from schema.types.consultations import ImpactAssessment
 
@@ -131,7 +131,7 @@ class Document(Node, Edited):
         return [ImpactAssessment.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="Groups and organisations that should have been consulted, and why.",
     )
     async def expectations(self, info: Info) -> list[ExpectationType]:
@@ -141,7 +141,7 @@ class Document(Node, Edited):
         return [Expectation.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
-        extensions=[paged(50)], description="This document --kind--> another document."
+        extensions=[paged(20)], description="This document --kind--> another document."
     )
     async def related(self, info: Info) -> list["DocumentRelation"]:
         loader = loaders(info).children(
@@ -151,7 +151,7 @@ class Document(Node, Edited):
         return [DocumentRelation.from_row(row, other_id=row.target_id) for row in rows]
 
     @strawberry.field(
-        extensions=[paged(50)], description="Another document --kind--> this document."
+        extensions=[paged(20)], description="Another document --kind--> this document."
     )
     async def related_from(self, info: Info) -> list["DocumentRelation"]:
         loader = loaders(info).children(
@@ -180,7 +180,7 @@ class Document(Node, Edited):
         return rows[0].text if rows else None
 
     @strawberry.field(
-        extensions=[paged(50)], description="The topics this document covers, by name."
+        extensions=[paged(20)], description="The topics this document covers, by name."
     )
     async def topics(self, info: Info) -> list[TopicType]:
         from schema.types.topics import topics_of
@@ -188,7 +188,7 @@ class Document(Node, Edited):
         return await topics_of(info, models.DocumentTopic.document_id, self.db_id)
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="Topics a source shows this document leaves out, with evidence.",
     )
     async def topics_not_covered(self, info: Info) -> list[TopicOmissionType]:
@@ -198,7 +198,7 @@ class Document(Node, Edited):
         return [TopicOmission.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="Evidence of absence: groups or organisations a source shows were not "
         "consulted on this document.",
     )
@@ -224,7 +224,7 @@ class LineageStep:
 class Lineage:
     db_id: strawberry.Private[int]
 
-    @strawberry.field(extensions=[paged(50)], description="Its own versions, oldest first.")
+    @strawberry.field(extensions=[paged(20)], description="Its own versions, oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
         loader = loaders(info).children(
             models.DocumentVersion.document_id, models.DocumentVersion.position
@@ -232,14 +232,14 @@ class Lineage:
         return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="What it supersedes or refreshes, and so on back; nearest first.",
     )
     async def earlier(self, info: Info) -> list[LineageStep]:
         return await self._steps(info, earlier=True)
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="What supersedes or refreshes it, and so on; nearest first.",
     )
     async def later(self, info: Info) -> list[LineageStep]:
@@ -331,7 +331,7 @@ class Principle(Node, Edited):
         return await resolve.document(info, self.document_id)
 
     @strawberry.field(
-        extensions=[paged(25)],
+        extensions=[paged(20)],
         description="Who had a hand in this principle, each with its effect: one tied to this "
         "principle (SHAPED, ADOPTED, AMENDED, NOT_ADOPTED) or CONSULTED_ON (the principles as a "
         "set were developed in consultation with them).",
@@ -358,7 +358,7 @@ class Principle(Node, Edited):
         ]
 
     @strawberry.field(
-        extensions=[paged(50)], description="The topics this principle covers, by name."
+        extensions=[paged(20)], description="The topics this principle covers, by name."
     )
     async def topics(self, info: Info) -> list[TopicType]:
         from schema.types.topics import topics_of

@@ -53,13 +53,13 @@ class Organisation(Node, Edited):
         )
         return [row.alias for row in await loader.load(self.db_id)]
 
-    @strawberry.field(extensions=[paged(50)])
+    @strawberry.field(extensions=[paged(20)])
     async def groups(self, info: Info) -> list["StakeholderGroup"]:
         rows = await loaders(info).groups_of_organisation().load(self.db_id)
         return [StakeholderGroup.from_row(row) for row in rows]
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="The same groups, each with where the membership comes from: a source, the "
         "register's reading of one, or outside knowledge.",
     )
@@ -92,7 +92,7 @@ class Organisation(Node, Edited):
         )
 
     @strawberry.field(
-        extensions=[paged(50)], description="The principles this organisation shaped."
+        extensions=[paged(20)], description="The principles this organisation shaped."
     )
     async def influences(self, info: Info) -> list[InfluenceType]:
         from schema.types.consultations import Influence

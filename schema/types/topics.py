@@ -78,7 +78,7 @@ class Topic(Node, Edited):
         )
 
     @strawberry.field(
-        extensions=[paged(50)], description="Principles recorded as covering this topic."
+        extensions=[paged(20)], description="Principles recorded as covering this topic."
     )
     async def principles(self, info: Info) -> list[PrincipleType]:
         from schema.types.documents import Principle
@@ -94,7 +94,7 @@ class Topic(Node, Edited):
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
-        extensions=[paged(50)], description="The documents a source shows leave this topic out."
+        extensions=[paged(20)], description="The documents a source shows leave this topic out."
     )
     async def omitted_by(self, info: Info) -> list["TopicOmission"]:
         loader = loaders(info).children(models.TopicOmission.topic_id, models.TopicOmission.id)
