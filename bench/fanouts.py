@@ -27,7 +27,7 @@ from graphql import (
     parse,
 )
 
-from schema.reads.limits import DocumentTally, QueryLimits, check_operation
+from schema.reads.limits import DocumentTally, QueryLimits, check_operation, coerced_variables
 
 # Lists an anonymous reader always gets empty: fanning out through them costs nothing.
 EDITORS_ONLY = {"history"}
@@ -159,6 +159,7 @@ class FanOut:
     through: str
     query: str
     levels: int
+    last: str  # the type whose scalars the query selects at the bottom
 
 
 def fan_outs(
@@ -182,14 +183,15 @@ def fan_outs(
             for chain in _chains(schema, hop, levels - 1, choices):
                 last = chain[-1].type
                 query = "{ " + nest([*path, *chain], leaf(last)) + " }"
-                yield FanOut(hop.field, query, 1 + sum(1 for h in chain[1:] if h.listed))
+                levels_ = 1 + sum(1 for h in chain[1:] if h.listed)
+                yield FanOut(hop.field, query, levels_, last.name)
         if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             for name, field in named.fields.items():  # lists of scalars end a fan-out
                 if _listed(field) and is_leaf_type(get_named_type(field.type)):
                     if name in EDITORS_ONLY:
                         continue
                     query = "{ " + nest(path, f"{name} __typename") + " }"
-                    yield FanOut(f"{type_name}.{name}", query, 1)
+                    yield FanOut(f"{type_name}.{name}", query, 1, type_name)
 
 
 def _chains(schema: GraphQLSchema, start: Hop, more: int, choices: int) -> Iterator[list[Hop]]:
@@ -221,13 +223,14 @@ def unreached_lists(schema: GraphQLSchema, root_arguments: Mapping[str, str]) ->
 
 
 def cost(schema: GraphQLSchema, query: str, limits: QueryLimits | None = None) -> int:
-    """What the cost rule counts for `query` (no variables)."""
+    """What the cost rule counts for `query` (its variables at their defaults)."""
     document = parse(query)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     operation = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
-    return DocumentTally(schema, fragments, {}).operation(operation).cost
+    variables = coerced_variables(operation, {})
+    return DocumentTally(schema, fragments, variables).operation(operation).cost
 
 
 def refused_codes(schema: GraphQLSchema, query: str, limits: QueryLimits) -> list[str]:
