@@ -6,11 +6,12 @@ benchmark runs it (uvicorn, one process, pinned to core 0; this process on core 
 builds fan-outs through every list field of the schema (bench/fanouts.py): three lists deep,
 the three widest lists at each level, every scalar of the last type, each at the largest root
 page the cost limit allows, beside a few heavy reads of real shape; the most costly are also
-written with a variable's default, split over 30 aliases, and through a fragment. Candidates are sent most costly first (by the cost
-rule) within a time budget, one at a time; the worst wall time and the growth of the server's
-resident memory (peak over the search, less the memory after a warm-up) are reported. Then
-`--clients` clients send the slowest allowed query back to back while a bystander sends
-`{ documents(first:1){ totalCount } }` every 0.2 s: its statuses and p95.
+written with a variable's default, split over 30 aliases, and through a fragment. Candidates
+are sent one at a time, most costly first (by the cost rule), within a time budget. Reported:
+the worst wall time, and the growth of the server's resident memory (its peak during the
+search, less its size after a warm-up). Then `--clients` clients send the slowest allowed
+query back to back while a bystander sends `{ documents(first:1){ totalCount } }` every
+0.2 s: its statuses and p95.
 """
 
 from __future__ import annotations
