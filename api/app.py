@@ -130,6 +130,7 @@ def _query_limits(settings: Settings) -> QueryLimits:
         max_cost=settings.max_cost,
         max_selections=settings.max_selections,
         max_overlaps=settings.max_overlaps,
+        max_answer=settings.max_answer,
         cache_size=settings.query_cache_size,
         introspection=settings.introspection,
     )

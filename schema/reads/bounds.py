@@ -8,19 +8,31 @@ the data but must stay whole (the matrix's columns and cells) is declared `at_mo
 than N, the field is an error rather than a silently shorter list. The cost rule
 (`schema.reads.limits`) reads these declarations; `unbounded_lists` names any list field
 without one, and the tests keep it empty.
+
+The bounds make the cost rule's count a worst case, which rich reads of one record (a document
+with its coverage and evidence) reach only on paper. What a request really answers is counted
+too, as it runs: every list adds its items times the fields selected on each (`AnswerBudget`),
+and a request past its budget is answered QUERY_TOO_COSTLY.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLObjectType,
+    GraphQLResolveInfo,
     GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
     get_nullable_type,
     is_list_type,
 )
@@ -33,6 +45,67 @@ from schema.errors import UserInputError
 
 FIRST = "first"
 OFFSET = "offset"
+
+
+class AnswerBudget:
+    """The fields a request may answer, spent list by list as its lists are resolved. Past
+    it, lists answer nothing more (raising would cancel the loads other fields share), and
+    `AnswerLimit` replaces the whole answer with one error."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
+        self.exceeded = False
+        self._widths: dict[int, int] = {}
+
+    @property
+    def message(self) -> str:
+        return f"The answer grew past {self.limit} fields; ask for smaller pages."
+
+    def allows(self, items: int, info: GraphQLResolveInfo[Any]) -> bool:
+        """Spend `items` items of the list `info` resolves; False once over the budget."""
+        if self.exceeded:
+            return False
+        node = info.field_nodes[0]
+        width = self._widths.get(id(node))
+        if width is None:
+            width = self._widths[id(node)] = _width(
+                node.selection_set, get_named_type(info.return_type), info
+            )
+        self.spent += items * width
+        self.exceeded = self.spent > self.limit
+        return not self.exceeded
+
+
+def _width(
+    selection_set: SelectionSetNode | None,
+    parent: Any,
+    info: GraphQLResolveInfo[Any],
+    depth: int = 0,
+) -> int:
+    """Fields selected on one item: each field, and those of objects (not lists) below it,
+    which no list of their own counts."""
+    if selection_set is None or depth > 20:
+        return 1
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            total += 1
+            fields = getattr(parent, "fields", None)
+            field = fields.get(selection.name.value) if fields else None
+            if field is not None and not is_list_type(get_nullable_type(field.type)):
+                inner = get_named_type(field.type)
+                total += _width(selection.selection_set, inner, info, depth + 1) - 1
+        elif isinstance(selection, InlineFragmentNode):
+            total += _width(selection.selection_set, parent, info, depth + 1)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = info.fragments.get(selection.name.value)
+            if fragment is not None:
+                total += _width(fragment.selection_set, parent, info, depth + 1)
+    return max(total, 1)
+
+
+ANSWER_BUDGET: ContextVar[AnswerBudget | None] = ContextVar("answer_budget", default=None)
 
 
 class ListBound(FieldExtension):
@@ -80,27 +153,31 @@ class ListBound(FieldExtension):
             raise UserInputError(f"offset must be 0 or more; it was {offset}.")
         return slice(offset, offset + first)
 
-    def bounded(self, items: Sequence[Any] | None, window: slice | None) -> Any:
+    def bounded(self, items: Sequence[Any] | None, window: slice | None, info: Any) -> Any:
         if items is None:
             return None
         if window is not None:
-            return items[window]
-        if self.maximum is not None and len(items) > self.maximum:
+            items = items[window]
+        elif self.maximum is not None and len(items) > self.maximum:
             raise UserInputError(
                 f"{self.name} has {len(items)} items, over its limit of {self.maximum}."
             )
+        budget = ANSWER_BUDGET.get()
+        # Strawberry's Info wraps graphql-core's, which holds the selection.
+        if budget is not None and not budget.allows(len(items), getattr(info, "_raw_info", info)):
+            return []
         return items
 
     def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
         window = self.window(kwargs)
-        return self.bounded(next_(source, info, **kwargs), window)
+        return self.bounded(next_(source, info, **kwargs), window, info)
 
     async def resolve_async(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
         window = self.window(kwargs)
         items = next_(source, info, **kwargs)
         if inspect.isawaitable(items):
             items = await items
-        return self.bounded(items, window)
+        return self.bounded(items, window, info)
 
 
 def paged(maximum: int) -> ListBound:

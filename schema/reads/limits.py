@@ -42,7 +42,7 @@ from strawberry.extensions import ValidationCache as StrawberryValidationCache
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from schema.reads.bounds import list_bound
+from schema.reads.bounds import ANSWER_BUDGET, AnswerBudget, list_bound
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
@@ -62,9 +62,10 @@ class QueryLimits:
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_directives: int = 20
-    max_cost: int = 300_000
+    max_cost: int = 1_000_000
     max_selections: int = 1_000
     max_overlaps: int = 1_000
+    max_answer: int = 50_000
     cache_size: int = 256
     introspection: bool = True
 
@@ -354,6 +355,27 @@ def _selected(operation: OperationDefinitionNode, name: str | None) -> bool:
     return name is None or (operation.name is not None and operation.name.value == name)
 
 
+class AnswerLimit(SchemaExtension):
+    """Counts what a request answers as it runs (`schema.reads.bounds.AnswerBudget`); past the
+    budget, the whole answer is the one QUERY_TOO_COSTLY error, with no partial data."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def on_execute(self) -> Iterator[None]:
+        budget = AnswerBudget(self.limit)
+        token = ANSWER_BUDGET.set(budget)
+        try:
+            yield
+        finally:
+            ANSWER_BUDGET.reset(token)
+        result = self.execution_context.result
+        if budget.exceeded and result is not None:
+            result.data = None
+            result.errors = [GraphQLError(budget.message, extensions={"code": QUERY_TOO_COSTLY})]
+
+
 class ParserCache(StrawberryParserCache):
     """Strawberry's bounded parser cache, except that a document that does not parse is left
     to Strawberry's own parse, which reports the error where ErrorPolicy gives it a code."""
@@ -406,5 +428,6 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
     extensions += [
         lambda: QueryBudget(limits),
         lambda: ValidationCache(maxsize=limits.cache_size),
+        lambda: AnswerLimit(limits.max_answer),
     ]
     return extensions

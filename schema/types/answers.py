@@ -156,7 +156,7 @@ class ConsultationAnswer:
         "overseers, delivery partners, reporting channels, invited parties, requested changes.",
     )
     left_out: list[GroupCoverage] = strawberry.field(
-        extensions=[paged(100)],
+        extensions=[paged(50)],
         description="The groups left out, as Document.coverage.leftOut gives them.",
     )
 

@@ -89,7 +89,7 @@ class Consultation(Node, Edited):
     async def organisation(self, info: Info) -> OrganisationType:
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.consultation_id, self.db_id)
 
@@ -128,7 +128,7 @@ class Influence(Node, Edited):
         row = await required(loaders(info).by_id(models.Principle), self.principle_id)
         return Principle.from_row(row)
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.influence_id, self.db_id)
 
@@ -171,7 +171,7 @@ class Expectation(Node, Edited):
             return None
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.expectation_id, self.db_id)
 
@@ -207,6 +207,6 @@ class ImpactAssessment(Node, Edited):
             db_id=row.id,
         )
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.impact_assessment_id, self.db_id)

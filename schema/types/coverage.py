@@ -63,7 +63,7 @@ class GroupCoverage:
         "consulted. The same flag as the coverage matrix's."
     )
     expected_because: list[str] = strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="Why this group was expected to be consulted; empty if it was not.",
     )
     group_row: strawberry.Private[models.StakeholderGroup]
@@ -108,7 +108,7 @@ class GroupCoverage:
         return [Consultation.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(
-        extensions=[paged(50)],
+        extensions=[paged(20)],
         description="The absences that apply to this group (naming it or a group above it): the "
         "evidence it was not consulted.",
     )
@@ -146,7 +146,7 @@ class GroupCoverage:
         return [Evidence.from_row(row) for row in distinct_evidence(rows)]
 
     @strawberry.field(
-        extensions=[paged(50)], description="The records that say why this group was expected."
+        extensions=[paged(20)], description="The records that say why this group was expected."
     )
     def expectations(self) -> list[ExpectationType]:
         from schema.types.consultations import Expectation
@@ -220,13 +220,13 @@ def _unique(values: Iterable[int]) -> list[int]:
 class CoverageReport:
     document: DocumentType
     groups: list[GroupCoverage] = strawberry.field(
-        extensions=[paged(100)],
+        extensions=[paged(50)],
         description="Every expected group, every group whose own organisation was consulted, and "
         "every gap, in taxonomy order.",
     )
 
     @strawberry.field(
-        extensions=[paged(100)],
+        extensions=[paged(50)],
         description="The gaps: groups not CONSULTED that were expected, or that a source shows "
         "were not consulted (NOT_CONSULTED or CONTESTED).",
     )

@@ -298,7 +298,7 @@ class DocumentRelation(Node, Edited):
     async def document(self, info: Info) -> Document:
         return await resolve.document(info, self.other_id)
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[EvidenceType]:
         return await evidence_of(info, models.Evidence.relation_id, self.db_id)
 

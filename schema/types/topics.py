@@ -139,7 +139,7 @@ class TopicOmission(Node, Edited):
     async def document(self, info: Info) -> DocumentType:
         return await resolve.document(info, self.document_id)
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[EvidenceType]:
         return await evidence_of(info, models.Evidence.omission_id, self.db_id)
 
@@ -192,7 +192,7 @@ class Absence(Node, Edited):
             return None
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field(extensions=[paged(20)])
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[EvidenceType]:
         return await evidence_of(info, models.Evidence.absence_id, self.db_id)
 
