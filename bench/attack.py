@@ -248,38 +248,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = asyncio.run(_names(register.dsn))
     tried = candidates(names, limits)
     _say(f"{len(tried)} allowed candidates; costliest {tried[0].cost} ({tried[0].name})")
-    server = servers.footprint("attack", register.url, args.port, cpus=servers_cpus())
     url = f"http://127.0.0.1:{args.port}/graphql"
+    os.sched_setaffinity(0, {1})
+    server = _start(register.url, args.port)
     try:
-        server.wait_ready()
-        os.sched_setaffinity(0, {1})
         asyncio.run(search(url, tried[-3:], 30))  # warm up: the cheapest, a few times
         baseline = server.rss()
         server.watch_memory()
         load_before = os.getloadavg()
         done = asyncio.run(search(url, tried, args.budget))
         peak = server.stop_watching()
-        answered = sorted((t for t in done if t.answered), key=lambda t: -t.seconds)
-        worst = answered[0] if answered else None
-        _say(f"tried {len(done)}; slowest answered: {worst.seconds if worst else 0:.2f} s")
-        # The slowest of all, and the slowest with one root field: aliased root fields each
-        # hold a pooled connection, which is a finding of its own (issue 11, finding 2).
-        single = next((t for t in answered if " aliases" not in t.name), None)
-        crowds: list[tuple[Tried, Crowd]] = []
-        chosen_ones = [worst] if single is worst else [worst, single]
-        for chosen in (t for t in chosen_ones if t is not None):
-            _say(f"{args.clients} clients sending: {chosen.name}")
+    finally:
+        server.stop()
+    answered = sorted((t for t in done if t.answered), key=lambda t: -t.seconds)
+    worst = answered[0] if answered else None
+    _say(f"tried {len(done)}; slowest answered: {worst.seconds if worst else 0:.2f} s")
+    # The slowest of all, and the slowest with one root field: aliased root fields each hold
+    # a pooled connection, which is a finding of its own (issue 11, finding 2).
+    single = next((t for t in answered if " aliases" not in t.name), None)
+    crowds: list[tuple[Tried, Crowd]] = []
+    for chosen in [worst] if single is worst else [worst, single]:
+        if chosen is None:
+            continue
+        _say(f"{args.clients} clients sending: {chosen.name}")
+        server = _start(register.url, args.port)  # a fresh server: no state from the last
+        try:
             crowds.append(
                 (chosen, asyncio.run(crowd(url, chosen.query, args.clients, args.seconds)))
             )
-        load_after = os.getloadavg()
-    finally:
-        server.stop()
+        finally:
+            server.stop()
+    load_after = os.getloadavg()
     report = _report(args, done, answered, baseline, peak, crowds, load_before, load_after)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report)
     print(report)
     return 0
+
+
+def _start(database_url: str, port: int) -> servers.Server:
+    server = servers.footprint("attack", database_url, port, cpus=servers_cpus())
+    try:
+        server.wait_ready()
+    except RuntimeError:
+        server.stop()
+        raise
+    return server
 
 
 def servers_cpus() -> str | None:
