@@ -43,6 +43,7 @@ from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from schema.reads.bounds import ANSWER_BUDGET, AnswerBudget, list_bound
+from schema.reads.pagination import MAX_PAGE
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
@@ -53,7 +54,6 @@ TOO_MANY_OVERLAPS = "TOO_MANY_OVERLAPS"
 
 PAGE_ARGUMENT = "first"
 DEFAULT_PAGE = 20  # the connections' default `first`, used when a value cannot be read
-MAX_PAGE = 100  # counted for a list with no declared bound
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,8 @@ class DocumentTally:
         """GitHub's rule: a list of `first: N` multiplies everything below it by N. A list
         without `first` multiplies by its declared bound (`schema.reads.bounds`): one page of
         the connection above counts 1, a list answered whole its maximum, and a list with no
-        bound at all (the tests keep there being none) MAX_PAGE."""
+        bound at all (the tests keep there being none) MAX_PAGE. A `first` over what the list
+        answers (a connection's 100, a plain list's bound) counts as that most."""
         if definition is None:
             return 1
         if PAGE_ARGUMENT not in definition.args:
@@ -184,7 +185,12 @@ class DocumentTally:
                 value = self.variables.get(argument.value.name.value, value)
         if value is None:  # null asks for the default page
             value = default if isinstance(default, int) else DEFAULT_PAGE
-        return max(value, 1) if isinstance(value, int) else DEFAULT_PAGE
+        if not isinstance(value, int):
+            return DEFAULT_PAGE
+        # More than a list answers is refused by its resolver: it counts as the most.
+        bound = list_bound(definition)
+        most = bound.maximum if bound is not None and bound.maximum else MAX_PAGE
+        return min(max(value, 1), most)
 
 
 def coerced_variables(
