@@ -138,6 +138,9 @@ def _query_limits(settings: Settings) -> QueryLimits:
         max_tokens=settings.max_tokens,
         max_directives=settings.max_directives,
         max_cost=settings.max_cost,
+        max_selections=settings.max_selections,
+        max_overlaps=settings.max_overlaps,
+        max_answer=settings.max_answer,
         cache_size=settings.query_cache_size,
         introspection=settings.introspection,
     )

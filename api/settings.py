@@ -71,7 +71,10 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_tokens: int = Field(default=2_000, ge=100)
     max_directives: int = Field(default=20, ge=0)
-    max_cost: int = Field(default=200_000, ge=1)
+    max_cost: int = Field(default=1_000_000, ge=1)
+    max_selections: int = Field(default=1_000, ge=1)
+    max_overlaps: int = Field(default=1_000, ge=0)
+    max_answer: int = Field(default=50_000, ge=1, description="fields a request may answer")
     query_cache_size: int = Field(default=256, ge=1, le=100_000)
     introspection: bool = True
     mutations_per_minute: int = Field(default=120, ge=0, description="per token; 0: no limit")

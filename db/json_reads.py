@@ -43,13 +43,15 @@ class One:
 
 @dataclass(frozen=True)
 class Many:
-    """Every visible row whose `parent_key` is the parent's id, ordered by `order_by`."""
+    """The visible rows whose `parent_key` is the parent's id, ordered by `order_by`: the
+    first `limit` of them (the list field's bound), or all when `limit` is None."""
 
     key: str
     model: type[Base]
     parent_key: str
     order_by: tuple[str, ...]
     shape: Shape
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,15 @@ def _value(row: Any, field: Field) -> Any:
     if isinstance(field, Many):
         entity, statement = _rows(field.model, field.parent_key, row)
         order = [getattr(entity, name) for name in field.order_by]
-        aggregate = func.json_agg(aggregate_order_by(_object(entity, field.shape), *order))
-        return statement.with_only_columns(_list(aggregate)).scalar_subquery()
+        if field.limit is None:
+            aggregate = func.json_agg(aggregate_order_by(_object(entity, field.shape), *order))
+            return statement.with_only_columns(_list(aggregate)).scalar_subquery()
+        # LATERAL, as for a connection's page: the limit applies per parent row.
+        page = statement.order_by(*order).limit(field.limit).lateral()
+        item: Any = aliased(field.model, page)
+        in_order = [getattr(item, name) for name in field.order_by]
+        aggregate = func.json_agg(aggregate_order_by(_object(item, field.shape), *in_order))
+        return select(_list(aggregate)).select_from(page).scalar_subquery()
     if isinstance(field, Connection):
         return _connection(field, row)
     if isinstance(field, Matrix):

@@ -18,6 +18,7 @@ from db.models import Base
 from db.rules import Rule
 from schema.context import Actor, Info
 from schema.errors import FootprintError
+from schema.reads.bounds import at_most
 
 T = TypeVar("T")
 
@@ -45,7 +46,7 @@ class FieldError:
 
 @strawberry.type(description="The change was refused and nothing was written.")
 class EditRefused:
-    errors: list[FieldError]
+    errors: list[FieldError] = strawberry.field(extensions=[at_most(100)])
 
 
 class Refusal(Exception):

@@ -23,6 +23,7 @@ from schema.mutations.editing import (
     retract_once,
 )
 from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.reads.bounds import paged
 from schema.types.duplicates import PossibleDuplicate, possible_duplicates
 from schema.types.organisations import Organisation
 
@@ -87,6 +88,7 @@ class OrganisationChanges:
 class OrganisationSaved:
     organisation: Organisation
     possible_duplicates: list[PossibleDuplicate] = strawberry.field(
+        extensions=[paged(50)],
         default_factory=list,
         description="Organisations whose name or an alias is close to this one's: perhaps the "
         "same one recorded twice. The change is saved all the same; review them, and merge or "

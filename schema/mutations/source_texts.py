@@ -15,6 +15,7 @@ from schema.context import Actor, Info
 from schema.mutations.editing import INVALID, EditRefused, in_transaction, refuse
 from schema.mutations.evidence_input import found_by_slug
 from schema.mutations.validation import Checks
+from schema.reads.bounds import paged
 from schema.types.consultations import Evidence
 from schema.types.documents import SourceText
 
@@ -51,7 +52,8 @@ class SourceTextSaved:
         description="Quotes from this document that its new text holds."
     )
     mismatched: list[Evidence] = strawberry.field(
-        description="Quotes from this document that its new text does not hold: now MISMATCH."
+        extensions=[paged(500)],
+        description="Quotes from this document that its new text does not hold: now MISMATCH.",
     )
 
 

@@ -15,19 +15,19 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cache
 
 import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
     StringValueNode,
-    parse,
-    validate,
 )
 
 from db import models
@@ -42,7 +42,8 @@ from db.json_reads import (
     Shape,
     json_statement,
 )
-from schema.reads.limits import QueryLimits, check_operation
+from schema.reads.bounds import list_bound
+from schema.reads.limits import QueryLimits, check_operation, parsed, validated
 from schema.reads.pagination import DEFAULT_PAGE, MAX_PAGE
 
 # GraphQL field -> column, for each type's plain fields that the compiled path answers.
@@ -207,7 +208,18 @@ def _field(node: FieldNode, type_name: str) -> Field:
     shape = _shape(node, link.type_name)
     if link.kind is One:
         return One(_key(node), link.model, link.column, shape)
-    return Many(_key(node), link.model, link.column, link.order_by, shape)
+    return Many(_key(node), link.model, link.column, link.order_by, shape, _most(type_name, name))
+
+
+@cache
+def _most(type_name: str, name: str) -> int | None:
+    """The list field's declared bound (`schema.reads.bounds`): its default `first`."""
+    from schema import build_schema
+
+    parent = build_schema(policies=False)._schema.get_type(type_name)
+    field = parent.fields[name] if isinstance(parent, GraphQLObjectType) else None
+    bound = list_bound(field) if field is not None else None
+    return bound.maximum if bound is not None else None
 
 
 def _shape(node: FieldNode, type_name: str) -> Shape:
@@ -332,20 +344,20 @@ def plan(
 ) -> CompiledQuery | None:
     """The SQL answering `query`, or None if it is not for the compiled path (a query breaking
     one of the `limits` among them: the usual path refuses it with its code)."""
+    limits = limits or QueryLimits()
     try:
-        document = parse(query, max_tokens=2000)
-    except GraphQLError:
-        return None
-    if validate(schema, document):
-        return None
-    try:
+        document = parsed(query, limits)
         operation = _operation(document)
-        if limits is not None and check_operation(schema, operation, {}, {}, limits):
+        # The limits first: a query over one is refused by the usual path without being
+        # validated; a valid one is validated once, for both paths (one shared cache).
+        if check_operation(schema, operation, {}, {}, limits):
+            return None
+        if validated(schema, document, limits):
             return None
         root = tuple(_root(field) for field in _fields(operation))
         if _relations(root) > MAX_RELATIONS:
             return None
-    except NotCompiled:
+    except (GraphQLError, NotCompiled):
         return None
     name = operation.name.value if operation.name else None
     return CompiledQuery(json_statement(root), name)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -26,19 +27,30 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    get_nullable_type,
+    is_list_type,
+    specified_rules,
 )
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.extensions import ParserCache as StrawberryParserCache
 from strawberry.extensions import ValidationCache as StrawberryValidationCache
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
+
+from schema.reads.bounds import ANSWER_BUDGET, AnswerBudget, list_bound
+from schema.reads.pagination import MAX_PAGE
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
 TOO_MANY_DIRECTIVES = "TOO_MANY_DIRECTIVES"
 QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+TOO_MANY_SELECTIONS = "TOO_MANY_SELECTIONS"
+TOO_MANY_OVERLAPS = "TOO_MANY_OVERLAPS"
 
 PAGE_ARGUMENT = "first"
 DEFAULT_PAGE = 20  # the connections' default `first`, used when a value cannot be read
@@ -50,7 +62,10 @@ class QueryLimits:
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_directives: int = 20
-    max_cost: int = 200_000
+    max_cost: int = 1_000_000
+    max_selections: int = 1_000
+    max_overlaps: int = 1_000
+    max_answer: int = 50_000
     cache_size: int = 256
     introspection: bool = True
 
@@ -63,6 +78,7 @@ class Tally:
     aliases: int = 0
     directives: int = 0
     cost: int = 0  # fields resolved, each multiplied by the page sizes of the lists above it
+    fields: int = 0  # fields selected, each fragment's once per spread
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(
@@ -70,6 +86,7 @@ class Tally:
             self.aliases + other.aliases,
             self.directives + other.directives,
             self.cost + other.cost,
+            self.fields + other.fields,
         )
 
 
@@ -129,7 +146,9 @@ class DocumentTally:
         if node.selection_set is not None:
             inner = get_named_type(definition.type) if definition else None
             below = self.selections(node.selection_set, inner)
-        page = self.page_size(node, definition)
+        # Introspection's lists are as long as the schema is, which no request can grow.
+        schema_list = getattr(parent, "name", "").startswith("__")
+        page = 1 if schema_list else self.page_size(node, definition)
         # `__Type.ofType` unwraps a list or non-null: it cannot fan out, and GraphiQL's own
         # introspection query chains it seven deep, so it adds no depth.
         unwraps = node.name.value == "ofType" and getattr(parent, "name", None) == "__Type"
@@ -138,12 +157,23 @@ class DocumentTally:
             aliases=below.aliases + (1 if node.alias else 0),
             directives=below.directives,
             cost=1 + page * below.cost,
+            fields=below.fields + 1,
         )
 
     def page_size(self, node: FieldNode, definition: GraphQLField | None) -> int:
-        """GitHub's rule: a list of `first: N` multiplies everything below it by N."""
-        if definition is None or PAGE_ARGUMENT not in definition.args:
+        """GitHub's rule: a list of `first: N` multiplies everything below it by N. A list
+        without `first` multiplies by its declared bound (`schema.reads.bounds`): one page of
+        the connection above counts 1, a list answered whole its maximum, and a list with no
+        bound at all (the tests keep there being none) MAX_PAGE. A `first` over what the list
+        answers (a connection's 100, a plain list's bound) counts as that most."""
+        if definition is None:
             return 1
+        if PAGE_ARGUMENT not in definition.args:
+            bound = list_bound(definition)
+            if bound is not None:
+                return bound.maximum or 1
+            listed = is_list_type(get_nullable_type(definition.type))
+            return MAX_PAGE if listed else 1
         default = definition.args[PAGE_ARGUMENT].default_value
         value: object = default if isinstance(default, int) else DEFAULT_PAGE
         for argument in node.arguments or ():
@@ -153,7 +183,38 @@ class DocumentTally:
                 value = int(argument.value.value)
             elif isinstance(argument.value, VariableNode):
                 value = self.variables.get(argument.value.name.value, value)
-        return max(value, 1) if isinstance(value, int) else DEFAULT_PAGE
+        if value is None:  # null asks for the default page
+            value = default if isinstance(default, int) else DEFAULT_PAGE
+        if not isinstance(value, int):
+            return DEFAULT_PAGE
+        # More than a list answers is refused by its resolver: it counts as the most.
+        bound = list_bound(definition)
+        most = bound.maximum if bound is not None and bound.maximum else MAX_PAGE
+        return min(max(value, 1), most)
+
+
+def coerced_variables(
+    operation: OperationDefinitionNode, sent: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The operation's integer variables as execution will see them: the value sent, else the
+    variable's default. A value execution would refuse counts as its default here, which is
+    what is used if it is not refused."""
+    values: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        default = definition.default_value
+        value: object = None
+        if isinstance(default, IntValueNode):
+            value = int(default.value)
+        if sent and name in sent:
+            given = sent[name]
+            if isinstance(given, float) and given.is_integer():
+                given = int(given)
+            if given is None or (isinstance(given, int) and not isinstance(given, bool)):
+                value = given
+        if value is not None or (sent and name in sent) or default is not None:
+            values[name] = value
+    return values
 
 
 def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
@@ -170,8 +231,12 @@ def check_operation(
     variables: Mapping[str, Any],
     limits: QueryLimits,
 ) -> list[GraphQLError]:
-    """The limits an operation breaks, each as an error with its code."""
-    tally = DocumentTally(schema, fragments, variables).operation(operation)
+    """The limits an operation breaks, each as an error with its code. Each check is linear
+    in the document as written (fragments are tallied once), and the pairs of overlapping
+    fields are only counted once the fields are known to be few."""
+    tally = DocumentTally(schema, fragments, coerced_variables(operation, variables)).operation(
+        operation
+    )
     broken = [
         (tally.depth, limits.max_depth, QUERY_TOO_DEEP, "The query is nested {} deep"),
         (tally.aliases, limits.max_aliases, TOO_MANY_ALIASES, "The query has {} aliases"),
@@ -182,12 +247,80 @@ def check_operation(
             "The query has {} directives",
         ),
         (tally.cost, limits.max_cost, QUERY_TOO_COSTLY, "The query could resolve {} fields"),
+        (tally.fields, limits.max_selections, TOO_MANY_SELECTIONS, "The query selects {} fields"),
     ]
+    if tally.fields <= limits.max_selections:
+        root = (operation.selection_set, schema.get_root_type(operation.operation))
+        pairs = Overlaps(schema, fragments).count([root])
+        broken.append(
+            (
+                pairs,
+                limits.max_overlaps,
+                TOO_MANY_OVERLAPS,
+                "The query selects {} pairs of fields under one name, to merge",
+            )
+        )
     return [
         GraphQLError(f"{message.format(found)}; the limit is {limit}.", extensions={"code": code})
         for found, limit, code, message in broken
         if found > limit
     ]
+
+
+Parented = tuple[SelectionSetNode, GraphQLNamedType | None]
+
+
+class Overlaps:
+    """How many pairs of fields under one response name validation compares (its rule that
+    fields under one name can be merged is quadratic in them): each selection set with its
+    fragments spread, fields of one name counted in pairs and their selections merged, as
+    the rule merges them. Walks each field once per spread: only for documents of few fields."""
+
+    def __init__(
+        self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+
+    def count(self, sets: list[Parented]) -> int:
+        by_name: dict[str, list[tuple[FieldNode, GraphQLNamedType | None]]] = {}
+        for selection_set, parent in sets:
+            self.collect(selection_set, parent, by_name, set())
+        pairs = 0
+        for fields in by_name.values():
+            pairs += len(fields) * (len(fields) - 1) // 2
+            below: list[Parented] = []
+            for node, parent in fields:
+                if node.selection_set is not None:
+                    definition = _field(parent, node.name.value)
+                    inner = get_named_type(definition.type) if definition else None
+                    below.append((node.selection_set, inner))
+            if below:
+                pairs += self.count(below)
+        return pairs
+
+    def collect(
+        self,
+        selection_set: SelectionSetNode,
+        parent: GraphQLNamedType | None,
+        by_name: dict[str, list[tuple[FieldNode, GraphQLNamedType | None]]],
+        spreading: set[str],
+    ) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                by_name.setdefault(key, []).append((selection, parent))
+            elif isinstance(selection, InlineFragmentNode):
+                named = selection.type_condition
+                inner = self.schema.get_type(named.name.value) if named else parent
+                self.collect(selection.selection_set, inner, by_name, spreading)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                definition = self.fragments.get(name)
+                if definition is None or name in spreading:
+                    continue  # unknown or cyclic: validation refuses it
+                condition = self.schema.get_type(definition.type_condition.name.value)
+                self.collect(definition.selection_set, condition, by_name, spreading | {name})
 
 
 class QueryBudget(SchemaExtension):
@@ -228,6 +361,27 @@ def _selected(operation: OperationDefinitionNode, name: str | None) -> bool:
     return name is None or (operation.name is not None and operation.name.value == name)
 
 
+class AnswerLimit(SchemaExtension):
+    """Counts what a request answers as it runs (`schema.reads.bounds.AnswerBudget`); past the
+    budget, the whole answer is the one QUERY_TOO_COSTLY error, with no partial data."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def on_execute(self) -> Iterator[None]:
+        budget = AnswerBudget(self.limit)
+        token = ANSWER_BUDGET.set(budget)
+        try:
+            yield
+        finally:
+            ANSWER_BUDGET.reset(token)
+        result = self.execution_context.result
+        if budget.exceeded and result is not None:
+            result.data = None
+            result.errors = [GraphQLError(budget.message, extensions={"code": QUERY_TOO_COSTLY})]
+
+
 class ParserCache(StrawberryParserCache):
     """Strawberry's bounded parser cache, except that a document that does not parse is left
     to Strawberry's own parse, which reports the error where ErrorPolicy gives it a code."""
@@ -251,6 +405,24 @@ class ValidationCache(StrawberryValidationCache):
             yield from super().on_validate()
 
 
+def parsed(query: str, limits: QueryLimits) -> DocumentNode:
+    """`query` parsed once per text: the cache the usual path's ParserCache uses."""
+    document: DocumentNode = _get_parse_cache(limits.cache_size)(
+        query, max_tokens=limits.max_tokens
+    )
+    return document
+
+
+def validated(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits) -> list[Any]:
+    """The validation errors of `document`, found once per document: the cache (and the
+    rules) the usual path's ValidationCache uses."""
+    rules = tuple(specified_rules)
+    if not limits.introspection:
+        rules += (NoSchemaIntrospectionCustomRule,)
+    errors: list[Any] = _get_validate_cache(limits.cache_size)(schema, document, rules)
+    return errors
+
+
 def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]:
     """The extensions that enforce `limits`, in the order they must run."""
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -262,5 +434,6 @@ def limit_extensions(limits: QueryLimits) -> list[Callable[[], SchemaExtension]]
     extensions += [
         lambda: QueryBudget(limits),
         lambda: ValidationCache(maxsize=limits.cache_size),
+        lambda: AnswerLimit(limits.max_answer),
     ]
     return extensions

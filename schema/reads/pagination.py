@@ -10,6 +10,7 @@ import strawberry
 from db.queries import Page
 from schema.errors import UserInputError
 from schema.ids import decode_cursor, encode_cursor
+from schema.reads.bounds import within_page
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -35,8 +36,8 @@ class Edge(Generic[NodeT]):
 @strawberry.type
 class Connection(Generic[NodeT]):
     page_info: PageInfo
-    edges: list[Edge[NodeT]]
-    nodes: list[NodeT]
+    edges: list[Edge[NodeT]] = strawberry.field(extensions=[within_page()])
+    nodes: list[NodeT] = strawberry.field(extensions=[within_page()])
     counter: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="How many items match in all, not just on this page.")

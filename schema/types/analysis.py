@@ -8,10 +8,15 @@ import strawberry
 from db import models, queries
 from schema.context import Info, loaders
 from schema.errors import UserInputError
+from schema.reads.bounds import at_most, paged, within_page
 from schema.reads.pagination import DEFAULT_PAGE, MAX_PAGE, PageInfo, page_arguments, page_info
 from schema.types.coverage import assess, facts_for
 from schema.types.enums import CoverageStatus
 from schema.types.query import DocumentFilter, document_conditions
+
+# The stakeholder taxonomy is small (the seeds have a few dozen groups); a matrix wider than
+# this is refused rather than answered without some of its columns.
+MAX_COLUMNS = 200
 
 if TYPE_CHECKING:
     from schema.types.documents import Document
@@ -48,17 +53,23 @@ class CoverageCell:
 @strawberry.type
 class CoverageRow:
     document: DocumentType
-    cells: list[CoverageCell] = strawberry.field(description="One per column, in column order.")
+    cells: list[CoverageCell] = strawberry.field(
+        extensions=[at_most(MAX_COLUMNS)], description="One per column, in column order."
+    )
 
 
 @strawberry.type(description="Documents by stakeholder groups, a coverage status in each cell.")
 class CoverageMatrix:
-    rows: list[CoverageRow] = strawberry.field(description="A page of documents.")
+    rows: list[CoverageRow] = strawberry.field(
+        extensions=[within_page()], description="A page of documents."
+    )
     page_info: PageInfo
     column_rows: strawberry.Private[list[models.StakeholderGroup]]
     counter: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The groups, in taxonomy order.")
+    @strawberry.field(
+        extensions=[at_most(MAX_COLUMNS)], description="The groups, in taxonomy order."
+    )
     def columns(self) -> list[StakeholderGroupType]:
         return [_group(row) for row in self.column_rows]
 
@@ -69,16 +80,16 @@ class CoverageMatrix:
 
 @strawberry.type
 class OrganisationOverlap:
-    both: list[OrganisationType]
-    only_a: list[OrganisationType]
-    only_b: list[OrganisationType]
+    both: list[OrganisationType] = strawberry.field(extensions=[paged(100)])
+    only_a: list[OrganisationType] = strawberry.field(extensions=[paged(100)])
+    only_b: list[OrganisationType] = strawberry.field(extensions=[paged(100)])
 
 
 @strawberry.type
 class GroupOverlap:
-    both: list[StakeholderGroupType]
-    only_a: list[StakeholderGroupType]
-    only_b: list[StakeholderGroupType]
+    both: list[StakeholderGroupType] = strawberry.field(extensions=[paged(100)])
+    only_a: list[StakeholderGroupType] = strawberry.field(extensions=[paged(100)])
+    only_b: list[StakeholderGroupType] = strawberry.field(extensions=[paged(100)])
 
 
 @strawberry.type(description="Who took part in one document, the other, or both.")

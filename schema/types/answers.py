@@ -13,6 +13,7 @@ import strawberry
 from db import models
 from db.enums import COUNTS_AS_CONSULTED, DocumentRelationKind
 from schema.context import Info, loaders
+from schema.reads.bounds import paged
 from schema.types.answer_text import AnswerFacts, GapFacts, RequestFacts, render
 from schema.types.coverage import GroupCoverage, assess, facts_for
 from schema.types.coverage import left_out as left_out_of
@@ -147,14 +148,16 @@ class ConsultationAnswer:
         "numbered sources. Also at /answers/{slug}.md, .html and .docx."
     )
     consulted: list[ConsultationType] = strawberry.field(
-        description="The consultations in a role that counts as consulted."
+        extensions=[paged(100)], description="The consultations in a role that counts as consulted."
     )
     other_parts: list[ConsultationType] = strawberry.field(
+        extensions=[paged(100)],
         description="The other parts recorded, which do not count as consulted: authors, "
-        "overseers, delivery partners, reporting channels, invited parties, requested changes."
+        "overseers, delivery partners, reporting channels, invited parties, requested changes.",
     )
     left_out: list[GroupCoverage] = strawberry.field(
-        description="The groups left out, as Document.coverage.leftOut gives them."
+        extensions=[paged(50)],
+        description="The groups left out, as Document.coverage.leftOut gives them.",
     )
 
 

@@ -10,6 +10,7 @@ from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
+from schema.reads.bounds import at_most, paged
 from schema.reads.resolve import evidence_of, required
 from schema.types.enums import (
     Confidence,
@@ -41,8 +42,9 @@ class Verification:
         description="The page of the stored text the quote was found on, for a text with pages."
     )
     offsets: list[int] | None = strawberry.field(
+        extensions=[at_most(2)],
         description="Where the quote was found in the source's stored text: [start, end), in "
-        "characters."
+        "characters.",
     )
     url: str | None = strawberry.field(description="The address the quote was read at.")
     retrieved_on: dt.date | None = strawberry.field(
@@ -121,7 +123,7 @@ class Consultation(Node, Edited):
     async def organisation(self, info: Info) -> OrganisationType:
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.consultation_id, self.db_id)
 
@@ -160,7 +162,7 @@ class Influence(Node, Edited):
         row = await required(loaders(info).by_id(models.Principle), self.principle_id)
         return Principle.from_row(row)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.influence_id, self.db_id)
 
@@ -203,7 +205,7 @@ class Expectation(Node, Edited):
             return None
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.expectation_id, self.db_id)
 
@@ -239,6 +241,6 @@ class ImpactAssessment(Node, Edited):
             db_id=row.id,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.impact_assessment_id, self.db_id)

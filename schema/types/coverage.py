@@ -11,6 +11,7 @@ from db import models
 from db.coverage import is_gap, status_of
 from db.queries import GroupParticipation
 from schema.context import Info, loaders
+from schema.reads.bounds import paged
 from schema.reads.loaders import GroupTree
 from schema.types.enums import CoverageStatus
 
@@ -62,7 +63,8 @@ class GroupCoverage:
         "consulted. The same flag as the coverage matrix's."
     )
     expected_because: list[str] = strawberry.field(
-        description="Why this group was expected to be consulted; empty if it was not."
+        extensions=[paged(20)],
+        description="Why this group was expected to be consulted; empty if it was not.",
     )
     group_row: strawberry.Private[models.StakeholderGroup]
     consultation_ids: strawberry.Private[list[int]]
@@ -85,8 +87,9 @@ class GroupCoverage:
         return StakeholderGroup.from_row(self.group_row)
 
     @strawberry.field(
+        extensions=[paged(50)],
         description="Organisations of this group, or of one below it, consulted on the document "
-        "in a role that counts as consulted."
+        "in a role that counts as consulted.",
     )
     async def organisations(self, info: Info) -> list[OrganisationType]:
         from schema.types.organisations import Organisation
@@ -95,7 +98,8 @@ class GroupCoverage:
         return [Organisation.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(
-        description="The consultations that count for this group: the evidence it was consulted."
+        extensions=[paged(50)],
+        description="The consultations that count for this group: the evidence it was consulted.",
     )
     async def consultations(self, info: Info) -> list[ConsultationType]:
         from schema.types.consultations import Consultation
@@ -104,8 +108,9 @@ class GroupCoverage:
         return [Consultation.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(
+        extensions=[paged(20)],
         description="The absences that apply to this group (naming it or a group above it): the "
-        "evidence it was not consulted."
+        "evidence it was not consulted.",
     )
     def absences(self) -> list[AbsenceType]:
         from schema.types.topics import Absence
@@ -113,9 +118,10 @@ class GroupCoverage:
         return [Absence.from_row(row) for row in self.absence_rows]
 
     @strawberry.field(
+        extensions=[paged(50)],
         description="All the evidence behind the status and the expectation: the consultations' "
         "(it was consulted), the absences' (it was not; a CONTESTED group shows both), then the "
-        "expectations'. Repeated quotes once."
+        "expectations'. Repeated quotes once.",
     )
     async def evidence(self, info: Info) -> list[EvidenceType]:
         from schema.types.consultations import Evidence
@@ -139,7 +145,9 @@ class GroupCoverage:
         rows = [row for found in await loader.load_many(keys) for row in found]
         return [Evidence.from_row(row) for row in distinct_evidence(rows)]
 
-    @strawberry.field(description="The records that say why this group was expected.")
+    @strawberry.field(
+        extensions=[paged(20)], description="The records that say why this group was expected."
+    )
     def expectations(self) -> list[ExpectationType]:
         from schema.types.consultations import Expectation
 
@@ -212,13 +220,15 @@ def _unique(values: Iterable[int]) -> list[int]:
 class CoverageReport:
     document: DocumentType
     groups: list[GroupCoverage] = strawberry.field(
+        extensions=[paged(50)],
         description="Every expected group, every group whose own organisation was consulted, and "
-        "every gap, in taxonomy order."
+        "every gap, in taxonomy order.",
     )
 
     @strawberry.field(
+        extensions=[paged(50)],
         description="The gaps: groups not CONSULTED that were expected, or that a source shows "
-        "were not consulted (NOT_CONSULTED or CONTESTED)."
+        "were not consulted (NOT_CONSULTED or CONTESTED).",
     )
     def left_out(self) -> list[GroupCoverage]:
         return left_out(self.groups)

@@ -10,6 +10,7 @@ from db.enums import PRINCIPLE_SPECIFIC
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
+from schema.reads.bounds import paged
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.reads.resolve import evidence_of
 from schema.types.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
@@ -108,14 +109,14 @@ class Document(Node, Edited):
     async def publisher(self, info: Info) -> OrganisationType | None:
         return await resolve.optional_organisation(info, self.publisher_id)
 
-    @strawberry.field(description="Oldest first.")
+    @strawberry.field(extensions=[paged(20)], description="Oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
         loader = loaders(info).children(
             models.DocumentVersion.document_id, models.DocumentVersion.position
         )
         return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
 
-    @strawberry.field(description="In the order the source numbers them.")
+    @strawberry.field(extensions=[paged(30)], description="In the order the source numbers them.")
     async def principles(self, info: Info) -> list["Principle"]:
         loader = loaders(info).children(models.Principle.document_id, models.Principle.position)
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
@@ -146,7 +147,7 @@ class Document(Node, Edited):
             after_key,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def impact_assessments(self, info: Info) -> list[ImpactAssessmentType]:
         from schema.types.consultations import ImpactAssessment
 
@@ -156,7 +157,8 @@ class Document(Node, Edited):
         return [ImpactAssessment.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
-        description="Groups and organisations that should have been consulted, and why."
+        extensions=[paged(20)],
+        description="Groups and organisations that should have been consulted, and why.",
     )
     async def expectations(self, info: Info) -> list[ExpectationType]:
         from schema.types.consultations import Expectation
@@ -164,7 +166,9 @@ class Document(Node, Edited):
         loader = loaders(info).children(models.Expectation.document_id, models.Expectation.id)
         return [Expectation.from_row(row) for row in await loader.load(self.db_id)]
 
-    @strawberry.field(description="This document --kind--> another document.")
+    @strawberry.field(
+        extensions=[paged(20)], description="This document --kind--> another document."
+    )
     async def related(self, info: Info) -> list["DocumentRelation"]:
         loader = loaders(info).children(
             models.DocumentRelation.document_id, models.DocumentRelation.id
@@ -172,7 +176,9 @@ class Document(Node, Edited):
         rows = await loader.load(self.db_id)
         return [DocumentRelation.from_row(row, other_id=row.target_id) for row in rows]
 
-    @strawberry.field(description="Another document --kind--> this document.")
+    @strawberry.field(
+        extensions=[paged(20)], description="Another document --kind--> this document."
+    )
     async def related_from(self, info: Info) -> list["DocumentRelation"]:
         loader = loaders(info).children(
             models.DocumentRelation.target_id, models.DocumentRelation.id
@@ -200,21 +206,27 @@ class Document(Node, Edited):
         return rows[0].text if rows else None
 
     @strawberry.field(
+        extensions=[paged(20)],
         description="Every text attached to the document from a file, newest (the current "
-        "one) first."
+        "one) first.",
     )
     async def source_texts(self, info: Info) -> list[SourceText]:
         loader = loaders(info).children(models.SourceText.document_id, models.SourceText.id)
         rows = await loader.load(self.db_id)
         return [SourceText.from_row(row) for row in reversed(rows)]
 
-    @strawberry.field(description="The topics this document covers, by name.")
+    @strawberry.field(
+        extensions=[paged(20)], description="The topics this document covers, by name."
+    )
     async def topics(self, info: Info) -> list[TopicType]:
         from schema.types.topics import topics_of
 
         return await topics_of(info, models.DocumentTopic.document_id, self.db_id)
 
-    @strawberry.field(description="Topics a source shows this document leaves out, with evidence.")
+    @strawberry.field(
+        extensions=[paged(20)],
+        description="Topics a source shows this document leaves out, with evidence.",
+    )
     async def topics_not_covered(self, info: Info) -> list[TopicOmissionType]:
         from schema.types.topics import TopicOmission
 
@@ -222,8 +234,9 @@ class Document(Node, Edited):
         return [TopicOmission.from_row(row) for row in await loader.load(self.db_id)]
 
     @strawberry.field(
+        extensions=[paged(20)],
         description="Evidence of absence: groups or organisations a source shows were not "
-        "consulted on this document."
+        "consulted on this document.",
     )
     async def absences(self, info: Info) -> list[AbsenceType]:
         from schema.types.topics import Absence
@@ -247,18 +260,24 @@ class LineageStep:
 class Lineage:
     db_id: strawberry.Private[int]
 
-    @strawberry.field(description="Its own versions, oldest first.")
+    @strawberry.field(extensions=[paged(20)], description="Its own versions, oldest first.")
     async def versions(self, info: Info) -> list["DocumentVersion"]:
         loader = loaders(info).children(
             models.DocumentVersion.document_id, models.DocumentVersion.position
         )
         return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
 
-    @strawberry.field(description="What it supersedes or refreshes, and so on back; nearest first.")
+    @strawberry.field(
+        extensions=[paged(20)],
+        description="What it supersedes or refreshes, and so on back; nearest first.",
+    )
     async def earlier(self, info: Info) -> list[LineageStep]:
         return await self._steps(info, earlier=True)
 
-    @strawberry.field(description="What supersedes or refreshes it, and so on; nearest first.")
+    @strawberry.field(
+        extensions=[paged(20)],
+        description="What supersedes or refreshes it, and so on; nearest first.",
+    )
     async def later(self, info: Info) -> list[LineageStep]:
         return await self._steps(info, earlier=False)
 
@@ -315,7 +334,7 @@ class DocumentRelation(Node, Edited):
     async def document(self, info: Info) -> Document:
         return await resolve.document(info, self.other_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[EvidenceType]:
         return await evidence_of(info, models.Evidence.relation_id, self.db_id)
 
@@ -348,9 +367,10 @@ class Principle(Node, Edited):
         return await resolve.document(info, self.document_id)
 
     @strawberry.field(
+        extensions=[paged(20)],
         description="Who had a hand in this principle, each with its effect: one tied to this "
         "principle (SHAPED, ADOPTED, AMENDED, NOT_ADOPTED) or CONSULTED_ON (the principles as a "
-        "set were developed in consultation with them)."
+        "set were developed in consultation with them).",
     )
     async def shaped_by(
         self,
@@ -373,7 +393,9 @@ class Principle(Node, Edited):
             if not principle_specific or row.effect in PRINCIPLE_SPECIFIC
         ]
 
-    @strawberry.field(description="The topics this principle covers, by name.")
+    @strawberry.field(
+        extensions=[paged(20)], description="The topics this principle covers, by name."
+    )
     async def topics(self, info: Info) -> list[TopicType]:
         from schema.types.topics import topics_of
 

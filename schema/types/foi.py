@@ -9,6 +9,7 @@ from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
+from schema.reads.bounds import paged
 from schema.types.enums import FoiOutcome
 from schema.types.node import Edited, Node
 
@@ -84,7 +85,7 @@ class FoiRequest(Node, Edited):
     async def response(self, info: Info) -> DocumentType | None:
         return await resolve.optional_document(info, self.response_id)
 
-    @strawberry.field(description="In the order the request numbers them.")
+    @strawberry.field(extensions=[paged(50)], description="In the order the request numbers them.")
     async def questions(self, info: Info) -> list[FoiQuestion]:
         loader = loaders(info).children(models.FoiQuestion.request_id, models.FoiQuestion.number)
         return [FoiQuestion.from_row(row) for row in await loader.load(self.db_id)]

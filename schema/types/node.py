@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 import strawberry
 
 from schema.context import Info
+from schema.reads.bounds import paged
 
 if TYPE_CHECKING:
     from schema.types.audit import AuditEntry
@@ -28,7 +29,10 @@ class Edited:
     )
     published: bool = strawberry.field(description="False for a draft, which only editors see.")
 
-    @strawberry.field(description="Every change to this record, oldest first; editors only.")
+    @strawberry.field(
+        extensions=[paged(50)],
+        description="Every change to this record, oldest first; editors only.",
+    )
     async def history(self, info: Info) -> list[AuditEntryType]:
         from schema.types.audit import history_of
 

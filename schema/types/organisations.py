@@ -7,6 +7,7 @@ import strawberry
 from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
+from schema.reads.bounds import paged
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.types.enums import MembershipBasis
 from schema.types.node import Edited, Node
@@ -45,21 +46,22 @@ class Organisation(Node, Edited):
             db_id=row.id,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def aliases(self, info: Info) -> list[str]:
         loader = loaders(info).children(
             models.OrganisationAlias.organisation_id, models.OrganisationAlias.position
         )
         return [row.alias for row in await loader.load(self.db_id)]
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(20)])
     async def groups(self, info: Info) -> list["StakeholderGroup"]:
         rows = await loaders(info).groups_of_organisation().load(self.db_id)
         return [StakeholderGroup.from_row(row) for row in rows]
 
     @strawberry.field(
+        extensions=[paged(20)],
         description="The same groups, each with where the membership comes from: a source, the "
-        "register's reading of one, or outside knowledge."
+        "register's reading of one, or outside knowledge.",
     )
     async def memberships(self, info: Info) -> list["GroupMembership"]:
         rows = await loaders(info).memberships_of_organisation().load(self.db_id)
@@ -89,7 +91,9 @@ class Organisation(Node, Edited):
             after_key,
         )
 
-    @strawberry.field(description="The principles this organisation shaped.")
+    @strawberry.field(
+        extensions=[paged(20)], description="The principles this organisation shaped."
+    )
     async def influences(self, info: Info) -> list[InfluenceType]:
         from schema.types.consultations import Influence
 
@@ -136,7 +140,7 @@ class StakeholderGroup(Node, Edited):
         tree = await loaders(info).group_tree()
         return StakeholderGroup.from_row(tree.groups[self.parent_id])
 
-    @strawberry.field(description="The groups directly below this one.")
+    @strawberry.field(extensions=[paged(50)], description="The groups directly below this one.")
     async def children(self, info: Info) -> list["StakeholderGroup"]:
         tree = await loaders(info).group_tree()
         return [

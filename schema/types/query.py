@@ -11,6 +11,7 @@ from db.enums import CoverageStatus
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
+from schema.reads.bounds import paged
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.types.consultations import (
     Consultation,
@@ -278,7 +279,10 @@ class RegisterQuery:
             info, models.Organisation, conditions, Organisation.from_row, first, after_key
         )
 
-    @strawberry.field(description="The whole stakeholder taxonomy, parents before children.")
+    @strawberry.field(
+        extensions=[paged(100)],
+        description="The whole stakeholder taxonomy, parents before children.",
+    )
     async def stakeholder_groups(self, info: Info) -> list[StakeholderGroup]:
         tree = await loaders(info).group_tree()
         return [StakeholderGroup.from_row(group) for group in tree.in_tree_order()]

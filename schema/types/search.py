@@ -12,6 +12,7 @@ from db.search import SNIPPET_START, SNIPPET_STOP, Match, SearchField, search, s
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import encode_cursor
+from schema.reads.bounds import within_page
 from schema.reads.pagination import DEFAULT_PAGE, Edge, PageInfo, page_arguments, page_info
 from schema.reads.resolve import required
 from schema.types.consultations import Evidence
@@ -82,8 +83,8 @@ class SearchResultConnection:
         description="How many records match in all, not just on this page."
     )
     page_info: PageInfo
-    edges: list[Edge[SearchHit]]
-    nodes: list[SearchHit]
+    edges: list[Edge[SearchHit]] = strawberry.field(extensions=[within_page()])
+    nodes: list[SearchHit] = strawberry.field(extensions=[within_page()])
 
 
 def checked_text(text: str) -> str:

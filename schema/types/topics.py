@@ -16,6 +16,7 @@ from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import global_id
 from schema.reads import resolve
+from schema.reads.bounds import paged
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.reads.resolve import evidence_of, required
 from schema.types.node import Edited, Node
@@ -76,7 +77,9 @@ class Topic(Node, Edited):
             page, Document.from_row, lambda row: row.id, lambda: count.load(self.db_id), after_key
         )
 
-    @strawberry.field(description="Principles recorded as covering this topic.")
+    @strawberry.field(
+        extensions=[paged(20)], description="Principles recorded as covering this topic."
+    )
     async def principles(self, info: Info) -> list[PrincipleType]:
         from schema.types.documents import Principle
 
@@ -90,7 +93,9 @@ class Topic(Node, Edited):
         )
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
 
-    @strawberry.field(description="The documents a source shows leave this topic out.")
+    @strawberry.field(
+        extensions=[paged(20)], description="The documents a source shows leave this topic out."
+    )
     async def omitted_by(self, info: Info) -> list["TopicOmission"]:
         loader = loaders(info).children(models.TopicOmission.topic_id, models.TopicOmission.id)
         return [TopicOmission.from_row(row) for row in await loader.load(self.db_id)]
@@ -134,7 +139,7 @@ class TopicOmission(Node, Edited):
     async def document(self, info: Info) -> DocumentType:
         return await resolve.document(info, self.document_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[EvidenceType]:
         return await evidence_of(info, models.Evidence.omission_id, self.db_id)
 
@@ -187,7 +192,7 @@ class Absence(Node, Edited):
             return None
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field
+    @strawberry.field(extensions=[paged(10)])
     async def evidence(self, info: Info) -> list[EvidenceType]:
         return await evidence_of(info, models.Evidence.absence_id, self.db_id)
 
@@ -201,7 +206,7 @@ class TopicQuery:
         row = await loaders(info).by_slug(models.Topic).load(slug)
         return Topic.from_row(row) if row else None
 
-    @strawberry.field(description="Every topic, by name.")
+    @strawberry.field(extensions=[paged(100)], description="Every topic, by name.")
     async def topics(self, info: Info) -> list[Topic]:
         rows = await loaders(info).read(
             lambda s: queries.all_rows(s, models.Topic, models.Topic.name, models.Topic.id)
