@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         sessionmaker,
         graphiql=settings.graphiql,
         assets_dir=settings.assets_dir,
-        compiled_reads=settings.compiled_reads and not settings.embedded,
+        compiled_reads=settings.compiled_reads,
         query_limits=limits if policies else None,
         max_body_bytes=settings.max_body_bytes,
         breaker=breaker,

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     compiled_reads: bool = Field(
         default=True,
-        description="on PostgreSQL, answer readers' queries of a known shape with one statement",
+        description="answer the queries the read compiler compiles with one SQL statement",
     )
 
     # The browser side: GraphiQL's and D3's files, fetched from npm once (api/web/assets.py).
