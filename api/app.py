@@ -43,6 +43,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         return create_engine(
             url,
             pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
             connect_timeout=settings.db_connect_timeout,
             statement_timeout_ms=settings.db_statement_timeout_ms,
             pool_timeout=settings.db_pool_timeout,

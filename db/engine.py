@@ -64,6 +64,7 @@ def create_engine(
     url: str,
     *,
     pool_size: int = 10,
+    max_overflow: int | None = None,
     connect_timeout: float = 2.0,
     statement_timeout_ms: int = 15_000,
     pool_timeout: float = 10.0,
@@ -80,7 +81,8 @@ def create_engine(
         url,
         echo=echo,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        # Overflow connections are closed when returned: under steady load they churn.
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=pool_timeout,
         connect_args={
             "timeout": connect_timeout,
