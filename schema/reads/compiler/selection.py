@@ -263,7 +263,9 @@ class Walk:
             if name == "__typename":
                 shape.append(Constant(key, query.name))
                 continue
-            field_ = query.fields[name]
+            field_ = query.fields.get(name)  # not __schema, __type: introspection
+            if field_ is None:
+                raise NotCompiled
             if name == "documents":
                 shape.append(self.page(key, found, field_, None, 1))
             elif name in ("document", "organisation"):
@@ -287,6 +289,8 @@ class Walk:
                 shape.append(self.matrix(key, found, field_))
             else:
                 raise NotCompiled
+        if all(isinstance(field_, Constant) for field_ in shape):
+            raise NotCompiled  # nothing to read: no statement to spend
         return tuple(shape)
 
     def _scalars(self, type_: GraphQLObjectType, nodes: list[Any]) -> Shape:
