@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 
 from api.app import create_app
 from api.settings import Settings
-from bench.queries import QUESTIONS
+from bench.queries import BUSY_ORGANISATION, CLIENT_SHAPED, QUESTIONS
 from db import models, tokens
 from db.engine import create_engine, create_sessionmaker
 from db.enums import TokenRole
@@ -205,6 +205,42 @@ async def test_a_compiled_query_answers_as_field_by_field_execution(
     assert statements == 1, compiled
     by_get, statements = await _ask(apps[True], query, method="GET")
     assert by_get == usual and statements == 1
+
+
+@pytest.mark.parametrize("question", CLIENT_SHAPED, ids=[q.key for q in CLIENT_SHAPED])
+async def test_the_benchmarks_client_shaped_questions_are_compiled_pages_1_and_2(
+    apps: dict[bool, Starlette], question: Any
+) -> None:
+    if question.key == "c client" and BACKEND != "postgresql":
+        pytest.skip("the compiled matrix is written for PostgreSQL")
+    body = {
+        "query": question.footprint.replace(BUSY_ORGANISATION, "syn1-org-000001"),
+        "operationName": question.operation_name,
+        "variables": {**question.variables, "first": 4},
+    }
+    if "slug" in body["variables"]:
+        body["variables"]["slug"] = "syn1-org-000001"
+    for page in (1, 2):
+        async with _client(apps[True]) as fast, _client(apps[False]) as usual:
+            with counting_statements(apps[True].state.engine) as counter:
+                compiled = (await fast.post("/graphql", json=body)).json()
+            expected = (await usual.post("/graphql", json=body)).json()
+        assert "errors" not in expected, expected
+        assert compiled == expected
+        assert counter.count == 1, (page, [s[:80] for s in counter.statements])
+        cursor = _end_cursor(expected)
+        assert cursor is not None
+        body["variables"]["after"] = cursor
+
+
+def _end_cursor(answer: Any) -> str | None:
+    if isinstance(answer, dict):
+        if isinstance(answer.get("pageInfo"), dict):
+            return answer["pageInfo"]["endCursor"]  # type: ignore[no-any-return]
+        answer = list(answer.values())
+    if isinstance(answer, list):
+        return next((c for c in map(_end_cursor, answer) if c is not None), None)
+    return None
 
 
 @pytest.mark.parametrize("query", NOT_COMPILED)

@@ -3,8 +3,10 @@ each group with the groups below it, and the status of every (document, group) c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from db.coverage import gap_case_sql, roles_sql, status_case_sql
-from schema.reads.compiler.shapes import Matrix, Scalar, Shape
+from schema.reads.compiler.shapes import Matrix, Shape
 
 
 def _shown(alias: str) -> str:
@@ -27,7 +29,8 @@ closure AS (
   UNION ALL
   SELECT c.ancestor, g.id FROM closure c JOIN stakeholder_group g ON g.parent_id = c.member
   WHERE {_shown("g")}),
-docs AS (SELECT d.* FROM document d WHERE {_shown("d")} ORDER BY d.id LIMIT {{first}}),
+docs AS (SELECT d.* FROM document d WHERE {_shown("d")} AND d.id > {{after}}
+  ORDER BY d.id LIMIT {{first}}),
 took_part AS (
   SELECT c.document_id, cl.ancestor AS group_id, count(DISTINCT c.organisation_id) AS organisations
   FROM consultation c
@@ -66,31 +69,43 @@ def _sql_object(pairs: list[tuple[str, str]]) -> str:
     return "json_build_object(" + ", ".join(f"'{key}', {value}" for key, value in pairs) + ")"
 
 
-def _scalars(alias: str, shape: Shape) -> str:
-    return _sql_object([(f.key, f"{alias}.{f.column}") for f in shape if isinstance(f, Scalar)])
-
-
-def matrix_statement(matrix: Matrix, first: str) -> str:
-    """The SQL text of a scalar subquery answering the matrix's JSON object; `first` is the
-    page size's parameter."""
+def matrix_statement(
+    matrix: Matrix,
+    first: str,
+    after: str,
+    shape: Callable[[Shape, str], str],
+    page_info: Callable[[str, str], str],
+) -> str:
+    """The SQL text of a scalar subquery answering the matrix's JSON object: `first` and
+    `after` are the parameters; `shape` renders an object of a row (document, group) and
+    `page_info` the pageInfo of the documents on the page (`docs`) and after `after`."""
+    typenames = dict(matrix.typenames)
+    cell_values = {**_CELL_VALUES, "__typename": f"'{typenames.get('cell')}'"}
     cell_pairs = [
-        (key, _scalars("g", matrix.group) if part == "group" else _CELL_VALUES[part])
+        (key, shape(matrix.group, "g") if part == "group" else cell_values[part])
         for key, part in matrix.cells
     ]
     cells = (
         f"(SELECT coalesce(json_agg({_sql_object(cell_pairs)} ORDER BY c.path), '[]'::json) "
         "FROM cells c JOIN stakeholder_group g ON g.id = c.group_id WHERE c.document_id = d.id)"
     )
+    row_values = {"cells": cells, "__typename": f"'{typenames.get('row')}'"}
     row_pairs = [
-        (key, _scalars("d", matrix.document) if part == "document" else cells)
+        (key, shape(matrix.document, "d") if part == "document" else row_values[part])
         for key, part in matrix.rows
     ]
+    after_rows = (
+        f"FROM document later WHERE {_shown('later')} AND later.id > {after} ORDER BY later.id"
+    )
     values = {
+        "__typename": f"'{typenames['matrix']}'",
         "totalCount": f"(SELECT count(*) FROM document d WHERE {_shown('d')})",
-        "columns": f"(SELECT coalesce(json_agg({_scalars('g', matrix.columns)} ORDER BY t.path), "
+        "columns": f"(SELECT coalesce(json_agg({shape(matrix.columns, 'g')} ORDER BY t.path), "
         "'[]'::json) FROM tree t JOIN stakeholder_group g ON g.id = t.id)",
         "rows": f"(SELECT coalesce(json_agg({_sql_object(row_pairs)} ORDER BY d.id), '[]'::json) "
         "FROM docs d)",
+        "pageInfo": page_info("FROM docs AS d", after_rows),
     }
     answer = _sql_object([(key, values[part]) for key, part in matrix.parts])
-    return f"({_MATRIX_FACTS.format(first=first)}\nSELECT {answer})"
+    facts = _MATRIX_FACTS.format(first=first, after=after)
+    return f"({facts}\nSELECT {answer})"

@@ -293,49 +293,69 @@ class Walk:
             raise NotCompiled  # nothing to read: no statement to spend
         return tuple(shape)
 
-    def _scalars(self, type_: GraphQLObjectType, nodes: list[Any]) -> Shape:
+    def _columns(self, type_: GraphQLObjectType, nodes: list[Any]) -> Shape:
         shape = self.shape(type_, nodes, MAX_DEPTH)
-        if not all(isinstance(field_, Scalar) for field_ in shape):
+        if not all(isinstance(field_, Scalar | GlobalId | Constant) for field_ in shape):
             raise NotCompiled
         return shape
 
     def matrix(self, key: str, nodes: list[FieldNode], field_: GraphQLField) -> Matrix:
-        """coverageMatrix(first:) without a filter, chosen groups or a cursor."""
-        self._arguments(nodes, {"first"})
+        """coverageMatrix(first:, after:) without a filter or chosen groups."""
+        self._arguments(nodes, {"first", "after"})
         self._count(1)
         matrix_type = _object_type(field_.type)
         first = self._param(nodes, field_, "first", "first")
+        after = self._param(nodes, field_, "after", "after")
         parts: list[tuple[str, str]] = []
         rows: list[tuple[str, str]] = []
         cells: list[tuple[str, str]] = []
+        typenames = {"matrix": matrix_type.name}
         columns: Shape = ()
         document: Shape = ()
         group: Shape = ()
+        page_info: tuple[Part, ...] = ()
         for part_key, found in self.collect(matrix_type, nodes).items():
             name = found[0].name.value
             if name == "columns":
-                columns = self._scalars(_object_type(matrix_type.fields[name].type), found)
+                columns = self._columns(_object_type(matrix_type.fields[name].type), found)
+            elif name == "pageInfo":
+                info = _object_type(matrix_type.fields[name].type)
+                page_info = self._page_info(info, found)
             elif name == "rows":
                 row_type = _object_type(matrix_type.fields[name].type)
+                typenames["row"] = row_type.name
                 for row_key, row_found in self.collect(row_type, found).items():
                     part = row_found[0].name.value
                     if part == "document":
                         document_type = _object_type(row_type.fields[part].type)
-                        document = self._scalars(document_type, row_found)
+                        document = self._columns(document_type, row_found)
                     elif part == "cells":
                         cell_type = _object_type(row_type.fields[part].type)
+                        typenames["cell"] = cell_type.name
                         for cell_key, cell_found in self.collect(cell_type, row_found).items():
                             kind = cell_found[0].name.value
                             if kind == "group":
                                 group_type = _object_type(cell_type.fields[kind].type)
-                                group = self._scalars(group_type, cell_found)
-                            elif kind not in CELL_FIELDS:
+                                group = self._columns(group_type, cell_found)
+                            elif kind not in CELL_FIELDS and kind != "__typename":
                                 raise NotCompiled
                             cells.append((cell_key, kind))
-                    else:
+                    elif part != "__typename":
                         raise NotCompiled
                     rows.append((row_key, part))
-            elif name != "totalCount":
+            elif name not in ("totalCount", "__typename"):
                 raise NotCompiled
             parts.append((part_key, name))
-        return Matrix(key, first, tuple(parts), columns, tuple(rows), document, tuple(cells), group)
+        return Matrix(
+            key,
+            first,
+            after,
+            tuple(parts),
+            columns,
+            tuple(rows),
+            document,
+            tuple(cells),
+            group,
+            page_info,
+            tuple(typenames.items()),
+        )

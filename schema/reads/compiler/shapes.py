@@ -110,17 +110,21 @@ class Lookup:
 @dataclass(frozen=True)
 class Matrix:
     """`coverageMatrix(first:)` over every visible document and every group, as asked:
-    `parts` are (response key, "totalCount" | "columns" | "rows"); `rows` and
+    `parts` are (response key, "totalCount" | "columns" | "rows" | "pageInfo" |
+    "__typename"); `rows` and
     `cells` are the (key, field) pairs of a row and of a cell."""
 
     key: str
     first: Param
+    after: Param
     parts: tuple[tuple[str, str], ...]
     columns: Shape = ()
     rows: tuple[tuple[str, str], ...] = ()  # (key, "document" | "cells")
     document: Shape = ()
     cells: tuple[tuple[str, str], ...] = ()  # (key, status|expected|gap|organisationCount|group)
     group: Shape = ()
+    page_info: tuple[Part, ...] = ()
+    typenames: tuple[tuple[str, str], ...] = ()  # (the level: matrix, row, cell; its type name)
 
 
 Field = Scalar | Constant | GlobalId | Link | Page | Lookup | Matrix

@@ -10,7 +10,9 @@ by `finish`.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +55,17 @@ class Statement:
     params: tuple[Param, ...]
 
 
+def _too_deep_for_sqlite(sql: str) -> bool:
+    """Whether SQLite's parser, whose stack is fixed, cannot read the statement (a query
+    nested too deep); parsing needs no tables, so an empty database tells."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        try:
+            connection.execute(sql, (None,) * sql.count("?"))
+        except sqlite3.Error as error:
+            return "parser stack overflow" in str(error)
+    return False
+
+
 class Builder:
     """Builds the SQL of one plan for one dialect and audience."""
 
@@ -85,21 +98,23 @@ class Builder:
 
     def json(self, subquery: str) -> str:
         """A scalar subquery giving JSON, as a value inside another JSON object."""
-        return f"({subquery})" if self.pg else f"json(({subquery}))"
+        # SQLite: `-> '$'` marks the text as JSON, and as an operator costs less parser stack.
+        return f"({subquery})" if self.pg else f"(({subquery}) -> '$')"
 
     def array(self, value: str, from_where: str, order: str) -> str:
         """The JSON array of `value` over the rows of `from_where`, in `order` ([] if none)."""
         if self.pg:
             return f"(SELECT coalesce(json_agg({value} ORDER BY {order}), '[]'::json) {from_where})"
-        return (
-            f"json((SELECT json_group_array(json(j)) FROM "
-            f"(SELECT {value} AS j {from_where} ORDER BY {order})))"
-        )
+        # A window keeps the order without a subquery around `value`: SQLite's parser has a
+        # fixed stack, and each level of nesting inside `value` spends some of it.
+        window = f"OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        rows = f"SELECT json_group_array({value}) {window} {from_where} LIMIT 1"
+        return f"(coalesce(({rows}), '[]') -> '$')"
 
     def boolean(self, value: str) -> str:
         if self.pg:
             return value
-        return f"json(CASE {value} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+        return f"(CASE {value} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END -> '$')"
 
     def global_id(self, prefix: str, id_column: str) -> str:
         # schema.ids: unpadded URL-safe base64 of "<prefix>:<id>"; ids are short, so one line.
@@ -233,14 +248,27 @@ class Builder:
     def matrix(self, matrix: Matrix) -> str:
         if not self.pg or self.audience is not Audience.READERS:
             raise NotCompiled  # written for PostgreSQL and readers
-        return matrix_statement(matrix, self.param(matrix.first))
+        first = self.param(matrix.first)
+        after = self.param(matrix.after)
+
+        def page_info(on_page: str, after_rows: str) -> str:
+            pairs = [
+                (p.key, self._page_info(p, on_page, after_rows, first, after, "d"))
+                for p in matrix.page_info
+            ]
+            return self.object(pairs)
+
+        return matrix_statement(matrix, first, after, self.shape, page_info)
 
     # ------------------------------------------------------------ the statement
 
     def statement(self, root: Shape, params: list[Param]) -> Statement:
         data = self.object([("data", self.object([(f.key, self.value(f, "")) for f in root]))])
         sql = f"SELECT CAST({data} AS TEXT)" if self.pg else f"SELECT {data}"
-        return self.finish(sql, params)
+        statement = self.finish(sql, params)
+        if not self.pg and _too_deep_for_sqlite(statement.sql):
+            raise NotCompiled
+        return statement
 
     def finish(self, sql: str, params: list[Param]) -> Statement:
         """Number the parameter markers as the driver wants: $1.. (reused), or ? each time."""
