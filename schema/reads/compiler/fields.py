@@ -23,11 +23,14 @@ METADATA_KEY = "compiler"  # beside other keys (the query limits keep their own)
 class Reads:
     """How a relation field reads: `one` row the parent's `column` points at (null when that
     row is hidden), `many` rows whose `column` is the parent's id in `order_by` order, or a
-    `page` of them in id order (a connection)."""
+    `page` of them in id order (a connection; every visible row at the root, where `column`
+    is empty). At the root, `slug` finds one row by its slug (and, with `redirects`, by the
+    slug of a row merged into it), and `matrix` is the coverage matrix."""
 
-    kind: Literal["one", "many", "page"]
-    column: str
+    kind: Literal["one", "many", "page", "slug", "matrix"]
+    column: str = ""
     order_by: tuple[str, ...] = ("id",)
+    redirects: bool = False
 
 
 def reads_one(column: str) -> dict[str, Any]:
@@ -38,8 +41,16 @@ def reads_many(column: str, *order_by: str) -> dict[str, Any]:
     return {METADATA_KEY: Reads("many", column, order_by or ("id",))}
 
 
-def reads_page(column: str) -> dict[str, Any]:
+def reads_page(column: str = "") -> dict[str, Any]:
     return {METADATA_KEY: Reads("page", column)}
+
+
+def reads_slug(*, redirects: bool = False) -> dict[str, Any]:
+    return {METADATA_KEY: Reads("slug", redirects=redirects)}
+
+
+def reads_matrix() -> dict[str, Any]:
+    return {METADATA_KEY: Reads("matrix")}
 
 
 @cache

@@ -29,7 +29,6 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_directive_values
 
-from db import models
 from schema.reads.compiler.fields import column_of, model_of, reads_of
 from schema.reads.compiler.shapes import (
     Constant,
@@ -173,7 +172,7 @@ class Walk:
                 raise NotCompiled
             target = _object_type(field_.type)
             if reads.kind == "page":
-                shape.append(self.page(key, found, field_, reads.column, depth))
+                shape.append(self.page(key, found, field_, reads.column or None, depth))
                 continue
             self._arguments(found, set())
             self._count(depth)
@@ -264,11 +263,12 @@ class Walk:
                 shape.append(Constant(key, query.name))
                 continue
             field_ = query.fields.get(name)  # not __schema, __type: introspection
-            if field_ is None:
+            reads = reads_of(field_) if field_ is not None else None
+            if field_ is None or reads is None:
                 raise NotCompiled
-            if name == "documents":
+            if reads.kind == "page":
                 shape.append(self.page(key, found, field_, None, 1))
-            elif name in ("document", "organisation"):
+            elif reads.kind == "slug":
                 self._arguments(found, {"slug"})
                 self._count(1)
                 target = _object_type(field_.type)
@@ -281,11 +281,11 @@ class Walk:
                         key,
                         model,
                         slug,
-                        model is models.Organisation,
+                        reads.redirects,
                         self.shape(target, found, 2),
                     )
                 )
-            elif name == "coverageMatrix":
+            elif reads.kind == "matrix":
                 shape.append(self.matrix(key, found, field_))
             else:
                 raise NotCompiled

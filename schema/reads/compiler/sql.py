@@ -148,7 +148,7 @@ class Builder:
         if isinstance(field, Link):
             return self.link(field, alias)
         if isinstance(field, Page):
-            return self.page(field, alias)
+            return self.page(field, alias or None)
         if isinstance(field, Lookup):
             return self.lookup(field)
         return self.matrix(field)
@@ -192,7 +192,7 @@ class Builder:
     def page(self, page: Page, parent: str | None) -> str:
         table = page.model.__tablename__
         inner = self._alias()
-        column = page.parent_column
+        column = page.parent_column or None
         condition = self.visible(page.model, inner, column)
         if column is not None:
             condition += f" AND {inner}.{column} = {parent}.id"
