@@ -109,7 +109,8 @@ def plan(
     """The plan of an operation, or None if it is not for the compiled path (it does not
     parse or validate, or is not a query: the usual path answers those with their errors)."""
     try:
-        document = parse(query, max_tokens=MAX_TOKENS)
+        # The usual path's token limit, so a query it refuses is not answered here.
+        document = parse(query, max_tokens=limits.max_tokens if limits else MAX_TOKENS)
     except GraphQLError:
         return None
     if validate(schema, document):

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 
 from db import models
-from db.visibility import Audience, visible
+from db.visibility import BELONGS_TO, Audience, visible
 from schema.reads.compiler.matrix import matrix_statement
 from schema.reads.compiler.selection import NotCompiled
 from schema.reads.compiler.shapes import (
@@ -81,7 +81,9 @@ class Builder:
         self._aliases += 1
         return f"t{self._aliases}"
 
-    def visible(self, model: type[models.Base], alias: str, through: str | None = None) -> str:
+    def visible(
+        self, model: type[models.Base], alias: str, through: str | tuple[str, ...] | None = None
+    ) -> str:
         """db.visibility's condition for rows of `model` named `alias`, as SQL text."""
         entity: Any = aliased(model, name=alias)
         statement: Any = select(literal_column("1")).select_from(entity)
@@ -162,11 +164,34 @@ class Builder:
             return self.json(
                 f"SELECT {self.shape(link.shape, alias)} FROM {table} AS {alias} WHERE {condition}"
             )
-        condition = f"{alias}.{column} = {parent}.id AND {self.visible(link.model, alias, column)}"
-        order = ", ".join(f"{alias}.{name}" for name in link.reads.order_by)
-        return self.array(
-            self.shape(link.shape, alias), f"FROM {table} AS {alias} WHERE {condition}", order
+        # Visibility once per row: a parent the rows belong to and the query shows is joined
+        # on its own visibility, which then stands for the rows' check of it.
+        belongs: dict[Any, Any] = BELONGS_TO
+        parents: dict[str, Any] = dict(belongs.get(link.model, ()))
+        known = [column]
+        joins = ""
+        shown: dict[str, str] = {}
+        for field in link.shape:
+            target = field.reads.column if isinstance(field, Link) else ""
+            if (
+                isinstance(field, Link)
+                and field.reads.kind == "one"
+                and parents.get(target) is field.model
+                and target not in known
+            ):
+                joined = self._alias()
+                joins += (
+                    f" JOIN {field.model.__tablename__} AS {joined} ON {joined}.id = "
+                    f"{alias}.{target} AND {self.visible(field.model, joined)}"
+                )
+                known.append(target)
+                shown[field.key] = self.shape(field.shape, joined)
+        condition = (
+            f"{alias}.{column} = {parent}.id AND {self.visible(link.model, alias, tuple(known))}"
         )
+        value = self.object([(f.key, shown.get(f.key) or self.value(f, alias)) for f in link.shape])
+        order = ", ".join(f"{alias}.{name}" for name in link.reads.order_by)
+        return self.array(value, f"FROM {table} AS {alias}{joins} WHERE {condition}", order)
 
     def lookup(self, lookup: Lookup) -> str:
         alias = self._alias()
