@@ -132,7 +132,7 @@ class Builder:
         marker = f"\x00{param.name}\x00"
         if not self.pg:
             return marker
-        return f"{marker}::{'text' if param.kind == 'text' else 'integer'}"
+        return f"{marker}::{'text' if param.kind == 'text' else 'bigint'}"
 
     # ------------------------------------------------------------ fields
 
