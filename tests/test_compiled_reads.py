@@ -252,6 +252,21 @@ async def test_other_queries_take_the_usual_path_with_its_answers_and_errors(
     assert compiled == usual
 
 
+async def test_a_get_with_an_operation_name_and_variables_is_compiled(
+    apps: dict[bool, Starlette],
+) -> None:
+    query = """query Other { documents(first: 1) { totalCount } }
+        query Org($slug: String!) { organisation(slug: $slug) { id name } }"""
+    params = {"query": query, "operationName": "Org", "variables": '{"slug": "home-office"}'}
+    async with _client(apps[True]) as fast, _client(apps[False]) as usual:
+        with counting_statements(apps[True].state.engine) as counter:
+            compiled = (await fast.get("/graphql", params=params)).json()
+        expected = (await usual.get("/graphql", params=params)).json()
+    assert compiled == expected
+    assert expected["data"]["organisation"]["name"]
+    assert counter.count == 1
+
+
 async def test_a_merged_organisations_slug_leads_to_the_survivor(
     apps: dict[bool, Starlette],
 ) -> None:
