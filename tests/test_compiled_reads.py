@@ -443,12 +443,39 @@ class Generator:
         arguments_text = f"({', '.join(arguments)})" if arguments else ""
         return f"{arguments_text} {{ {' '.join(parts)} }}"
 
+    def _some(self, fields: list[str]) -> str:
+        return " ".join(self.rng.sample(fields, self.rng.randint(1, len(fields))))
+
+    def matrix(self) -> str:
+        first = self.rng.randint(1, 6)
+        arguments = f"first: {self.argument('Int', first, str(first))}"
+        if self.rng.random() < 0.4:
+            cursor = encode_cursor(self.rng.randint(0, 40))
+            quoted = f'"{cursor}"'
+            arguments += f", after: {self.argument('String', cursor, quoted)}"
+        cell = self._some(
+            ["status", "expected", "gap", "organisationCount", "__typename", "group { slug id }"]
+        )
+        row = self._some(["document { slug id __typename }", f"cells {{ {cell} }}", "__typename"])
+        parts = self._some(
+            [
+                "totalCount",
+                "__typename",
+                "columns { slug name id }",
+                f"rows {{ {row} }}",
+                "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }",
+            ]
+        )
+        return f"coverageMatrix({arguments}) {{ {parts} }}"
+
     def query(self) -> str:
         roots: list[str] = []
         for _ in range(self.rng.randint(1, 2)):
             roll = self.rng.random()
             alias = f"r{len(roots)}: "
-            if roll < 0.45:
+            if roll < 0.1:
+                roots.append(alias + self.matrix())
+            elif roll < 0.45:
                 roots.append(alias + "documents" + self.page("Document", 1))
             elif roll < 0.75:
                 slug = self.rng.choice(SLUGS)
