@@ -26,6 +26,7 @@ from api.read_routing import ReadsAfterWrites
 from api.settings import Settings
 from api.startup import watch
 from api.web.routes import GraphiQLFirst, web_routes
+from api.web.saved_questions import known_operations
 from db.engine import create_engine, create_sessionmaker
 from db.replicas import ReadReplicas
 from schema import build_schema
@@ -50,6 +51,13 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         )
 
     engine = engine_for(settings.database_url)
+    # /readyz connects on its own, so a pool busy with requests never reads as "unreachable".
+    probe_engine = create_engine(
+        settings.database_url,
+        connect_timeout=settings.db_connect_timeout,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        pooled=False,
+    )
     replicas = ReadReplicas(
         engine,
         [engine_for(url) for url in settings.read_urls],
@@ -73,7 +81,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         breaker=breaker,
         replicas=replicas,
     )
-    metrics = Metrics(replicas, multiprocess_directory())
+    metrics = Metrics(replicas, multiprocess_directory(), known_operations())
     # Admission control guards what reads the database (the API and the answers it writes out):
     # pages and files answer whatever the database does.
     api = LoadShedding(
@@ -99,6 +107,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         metrics.close()
         await replicas.close()
         await engine.dispose()
+        await probe_engine.dispose()
 
     app = Starlette(
         routes=[
@@ -115,6 +124,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.probe_engine = probe_engine
     app.state.sessionmaker = sessionmaker
     app.state.metrics = metrics
     app.state.breaker = breaker

@@ -11,10 +11,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.metrics import current_record
 from api.responses import error_response
-from schema.errors import DB_UNAVAILABLE, UNAVAILABLE_MESSAGE
+from schema.errors import BUSY_MESSAGE, DB_UNAVAILABLE, OVERLOADED, UNAVAILABLE_MESSAGE
 
-OVERLOADED = "OVERLOADED"
-BUSY_MESSAGE = "The server is busy; try again in a second."
 # Probes and scrapes must answer while the API is busy, or a busy server looks dead.
 EXEMPT = frozenset({"/livez", "/readyz", "/metrics"})
 

@@ -27,13 +27,14 @@ from api.settings import Settings
 from api.startup import RETRY_SECONDS, check
 from api.web.assets import AssetError, install, missing
 from db import tokens
-from db.engine import create_engine, create_sessionmaker
+from db.engine import create_engine, create_sessionmaker, write_transaction
 from db.enums import TokenRole
 from db.faults import sqlite_folder_problem, where, why
 from db.migrate import upgrade
 from db.models import Document
 from db.queries import count_of
 from db.visibility import Audience
+from seeds.csv_import import CSV_IMPORT_KINDS, import_csv
 from seeds.errors import SeedError
 from seeds.export import CSV_KINDS, export_database, read_database, write_csv
 from seeds.loader import seed_database
@@ -130,6 +131,16 @@ def _parser() -> argparse.ArgumentParser:
         "--actor", default="import", help="who the audit trail names (default import)"
     )
 
+    sheet = command("import-csv", "add consultations from a spreadsheet's CSV, all or nothing")
+    sheet.add_argument("kind", choices=CSV_IMPORT_KINDS)
+    sheet.add_argument("file", type=Path, metavar="FILE")
+    sheet.add_argument(
+        "--dry-run", action="store_true", help="check and list the changes, write nothing"
+    )
+    sheet.add_argument(
+        "--actor", default="import", help="who the audit trail names (default import)"
+    )
+
     dump = command("export", "write the whole register in the seed format")
     dump.add_argument(
         "--output",
@@ -194,8 +205,29 @@ def _import(settings: Settings, args: argparse.Namespace) -> None:
     )
     if args.dry_run:
         print(f"Dry run, nothing written. It would make: {report.summary()}")
+        for line in report.details():
+            print(line)
     else:
         print(f"Imported {directory}: {report.summary()}")
+
+
+def _import_csv(settings: Settings, args: argparse.Namespace) -> None:
+    path: Path = args.file
+    actor = args.actor.strip()
+    if not path.is_file():
+        what = "is not a file" if path.exists() else "does not exist"
+        raise UsageError(f"{path} {what}: give a CSV file")
+    if not actor or len(actor) > 100:
+        raise UsageError("--actor must be 1 to 100 characters")
+    report = asyncio.run(
+        import_csv(settings.database_url, args.kind, path, actor=actor, dry_run=args.dry_run)
+    )
+    if args.dry_run:
+        print(f"Dry run, nothing written. It would make: {report.summary()}")
+        for line in report.details():
+            print(line)
+    else:
+        print(f"Imported {path}: {report.summary()}")
 
 
 def _export(settings: Settings, output: Path) -> None:
@@ -346,7 +378,7 @@ def _check_address(host: str, port: int) -> None:
 async def _token(database_url: str, args: argparse.Namespace) -> None:
     engine = create_engine(database_url)
     try:
-        async with create_sessionmaker(engine).begin() as session:
+        async with write_transaction(create_sessionmaker(engine)) as session:
             if args.token_command == "create":
                 expires = (
                     tokens.now() + dt.timedelta(days=args.expires_in_days)
@@ -439,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _what_failed(error: OSError | DBAPIError, command: str, settings: Settings) -> str:
     """A file or folder and why, or the database (host:port or file) and why."""
     if isinstance(error, OSError) and error.filename is not None:
-        verb = "read" if command == "import" else "write"
+        verb = "read" if command in ("import", "import-csv") else "write"
         reason = (error.strerror or type(error).__name__).lower()
         return f"cannot {verb} {error.filename}: {reason}"
     return f"cannot use {where(settings.database_url)}: {why(error, settings.database_url)}"
@@ -464,6 +496,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(_token(settings.database_url, args))
     elif args.command == "import":
         _import(settings, args)
+    elif args.command == "import-csv":
+        _import_csv(settings, args)
     elif args.command == "export":
         _export(settings, args.output)
     elif args.command == "export-csv":

@@ -26,14 +26,16 @@ from api.logs import request_id_var
 from api.metrics import current_record
 from api.responses import error_response
 from api.web.pages import graphiql_page
-from db.faults import is_unavailable
+from db.faults import is_pool_exhausted, is_unavailable
 from db.replicas import Database, ReadReplicas
 from db.visibility import Audience
 from schema.context import Context
 from schema.errors import (
+    BUSY_MESSAGE,
     DB_UNAVAILABLE,
     HTTP_STATUS,
     INTERNAL,
+    OVERLOADED,
     UNAVAILABLE_MESSAGE,
     UNEXPECTED_MESSAGE,
     error_codes,
@@ -84,6 +86,18 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _lower_media_type(scope: Scope) -> None:
+    """Media types are case-insensitive (`Application/JSON` is JSON); Strawberry and the
+    compiled path compare them as written, so they are given them in lower case."""
+    headers = []
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type, separator, parameters = value.partition(b";")
+            value = media_type.strip().lower() + separator + parameters
+        headers.append((name, value))
+    scope["headers"] = headers
+
+
 def _check_media_type(request: Request) -> None:
     # text/plain and forms are what a browser may send cross-site without asking first.
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -102,7 +116,13 @@ def refusal(status: int, message: str, code: str, **extensions: object) -> Respo
 
 
 def failure(error: Exception) -> Response:
-    """An exception outside any resolver: 503 if the database is out of reach, else masked."""
+    """An exception outside any resolver: 503 if the database is out of reach or no pooled
+    connection came free in time (OVERLOADED: it opens no breaker), else masked."""
+    if is_pool_exhausted(error):
+        log.warning("no pooled connection came free in time")
+        response = refusal(503, BUSY_MESSAGE, OVERLOADED)
+        response.headers["retry-after"] = "1"
+        return response
     if is_unavailable(error):
         log.warning("database unavailable", extra={"error": type(error).__name__})
         response = refusal(503, UNAVAILABLE_MESSAGE, DB_UNAVAILABLE)
@@ -143,6 +163,7 @@ class GraphQLView(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        _lower_media_type(scope)
         try:
             request = Request(scope, receive)
             if request.method == "POST":
@@ -167,7 +188,7 @@ class GraphQLView(GraphQL[Context, None]):
             response.headers["www-authenticate"] = "Bearer"
         except Exception as error:  # before or around GraphQL: never a stack trace to the client
             response = failure(error)
-            if response.status_code == 503:
+            if DB_UNAVAILABLE in current_record().error_codes:
                 self.breaker.failed()
         await response(scope, receive, send)
 
@@ -205,7 +226,9 @@ class GraphQLView(GraphQL[Context, None]):
 
         try:
             answer = await reader.run(answer_on)
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError) as error:
+            if is_pool_exhausted(error):
+                raise  # OVERLOADED now, rather than a second wait on the usual path
             # The usual path meets the same trouble and answers it with its masked error.
             return None
         record = current_record()  # for the access log and metrics, as the usual path reports
@@ -231,7 +254,7 @@ class GraphQLView(GraphQL[Context, None]):
             status = max((HTTP_STATUS.get(code, 200) for code in record.error_codes), default=200)
             if DB_UNAVAILABLE in record.error_codes:
                 self.breaker.failed()
-            elif kind is not None:
+            elif kind is not None and OVERLOADED not in record.error_codes:
                 self.breaker.succeeded()
             if status != 200 and isinstance(response, Response):
                 response.status_code = status

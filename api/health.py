@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 from starlette.requests import Request
 
 from api.responses import OrjsonResponse
@@ -22,6 +23,10 @@ async def readyz(request: Request) -> OrjsonResponse:
     """Ready when the primary answers; each read replica is reported, and one that is down or
     behind only sends its reads to the primary."""
     engine = request.app.state.engine
+    pool = engine.pool
+    if not isinstance(pool, QueuePool) or pool.checkedin() == 0:
+        # No idle connection: one of its own, for a busy pool is no sign of a database gone.
+        engine = request.app.state.probe_engine
     timeout = request.app.state.settings.readiness_timeout
     replicas = request.app.state.replicas
 
@@ -35,7 +40,7 @@ async def readyz(request: Request) -> OrjsonResponse:
         log.warning("readiness probe failed", extra={"error": type(error).__name__})
         answer = {"status": "unavailable", "database": "unreachable"}
         return OrjsonResponse({**answer, **await _replicas(replicas)}, 503)
-    request.app.state.breaker.succeeded()  # (a failure may only be a busy pool: it opens nothing)
+    request.app.state.breaker.succeeded()
     return OrjsonResponse({"status": "ok", "database": "ok", **await _replicas(replicas)})
 
 

@@ -1,5 +1,6 @@
 """Gives every request an id (kept from X-Request-ID when sane), logs one line for it with
-its GraphQL operation, status and duration, and counts it in the metrics."""
+its GraphQL operation, status and duration, counts it in the metrics, and keeps the
+redirects it answers relative."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import re
 import time
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +28,21 @@ def _incoming_id(scope: Scope) -> str | None:
             text = value.decode("latin-1")
             return text if _SAFE_ID.fullmatch(text) else None
     return None
+
+
+def relative(location: str) -> str:
+    """A redirect's target as a path on this server: a Location built from the request's URL
+    (Starlette's added slash, say) would carry whatever Host header the client sent."""
+    parts = urlsplit(location)
+    path = "/" + parts.path.lstrip("/")  # never "//host": that too would leave this server
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
+def _relative_location(message: Message) -> None:
+    if 300 <= message["status"] < 400:
+        headers = MutableHeaders(scope=message)
+        if "location" in headers:
+            headers["location"] = relative(headers["location"])
 
 
 class RequestContextMiddleware:
@@ -49,6 +66,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 MutableHeaders(scope=message).append(HEADER, request_id)
+                _relative_location(message)
             await send(message)
 
         try:

@@ -14,7 +14,6 @@ from sqlalchemy.engine import make_url
 _UNREACHABLE = (
     OSError,  # refused, reset, no route: also ConnectionError
     TimeoutError,  # connecting took longer than the connect timeout
-    exc.TimeoutError,  # no pooled connection came free within the pool timeout
     asyncpg.PostgresConnectionError,  # the connection failed or is gone
     asyncpg.CannotConnectNowError,  # the server is starting or shutting down
     asyncpg.AdminShutdownError,  # the server is shutting down
@@ -43,13 +42,22 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """True when `error`, or anything it was raised from, says the database is out of reach."""
+    """True when `error`, or anything it was raised from, says the database is out of reach
+    (a wait for a busy pool is not: it is raised from a TimeoutError too)."""
+    if is_pool_exhausted(error):
+        return False
     return any(
         isinstance(cause, _UNREACHABLE)
         or (isinstance(cause, exc.DBAPIError) and cause.connection_invalidated)
         or (isinstance(cause, sqlite3.OperationalError) and _SQLITE_CANNOT_OPEN in str(cause))
         for cause in _chain(error)
     )
+
+
+def is_pool_exhausted(error: BaseException) -> bool:
+    """True when `error` is a wait for a pooled connection that ran out: the server is busy,
+    and the database may be answering well (so it is no sign that it is out of reach)."""
+    return any(isinstance(cause, exc.TimeoutError) for cause in _chain(error))
 
 
 def is_not_migrated(error: BaseException) -> bool:

@@ -171,6 +171,23 @@ class OrganisationRedirect(Base):
     merged_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class OrganisationDistinctPair(Base):
+    """Two organisations an editor has reviewed as possible duplicates and found distinct:
+    the pair is no longer listed as awaiting review. `first_id` is the smaller id."""
+
+    __tablename__ = "organisation_distinct_pair"
+    __table_args__ = (CheckConstraint("first_id < second_id", name="ordered"),)
+
+    first_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    second_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    marked_by: Mapped[str] = mapped_column(String(100))
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 # ---------------------------------------------------------------- documents
 
 

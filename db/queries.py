@@ -347,9 +347,11 @@ async def organisation_counts_by_group(
     session: AsyncSession, group_ids: Iterable[int]
 ) -> dict[int, int]:
     membership = _membership(group_ids)
+    # Joined to the organisation, so the reader's visibility rule counts what it pages.
     statement = (
-        select(membership.c.root, func.count(func.distinct(OrganisationGroup.organisation_id)))
+        select(membership.c.root, func.count(func.distinct(Organisation.id)))
         .join(OrganisationGroup, OrganisationGroup.group_id == membership.c.member)
+        .join(Organisation, Organisation.id == OrganisationGroup.organisation_id)
         .group_by(membership.c.root)
     )
     return {key: count for key, count in await session.execute(statement)}

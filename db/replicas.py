@@ -61,17 +61,27 @@ class Database:
 class Reader:
     """Where one request reads: the database chosen for it until that fails. A replica that
     cannot be reached is marked down and the read runs again on the primary, as does every
-    read of the request after it, so a replica going away fails no request."""
+    read of the request after it, so a replica going away fails no request.
+
+    A request's reads run one at a time (its root fields and loaders take turns), so a request
+    holds at most one pooled connection however many aliases it sends: no request can take
+    more than its share of the pool."""
 
     def __init__(self, primary: Database, replica: Database | None = None) -> None:
         self.primary = primary
         self.database = replica or primary
+        self._turn = asyncio.Lock()
 
     def pin_primary(self) -> None:
         """The rest of this request reads from the primary (a mutation reads what it wrote)."""
         self.database = self.primary
 
     async def run(self, work: Callable[[Database], Awaitable[R]]) -> R:
+        """`work` on this request's database, once no other read of the request is running."""
+        async with self._turn:
+            return await self._run(work)
+
+    async def _run(self, work: Callable[[Database], Awaitable[R]]) -> R:
         database = self.database
         if database is self.primary:
             return await work(database)

@@ -45,6 +45,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import (
     Absence,
@@ -137,6 +138,45 @@ def search_terms(text: str) -> list[str]:
         chunks = [part] if position % 2 else part.split()
         terms += [" ".join(chunk.split()) for chunk in chunks if _WORD.search(chunk)]
     return terms
+
+
+_NAME_WORD = re.compile(r"[^\W_]+")
+# A run-together word shorter than this is left as it is: too many names would hold it.
+_MIN_RUN_TOGETHER = 4
+
+
+def _compacted(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """A name in lower case without spaces, hyphens, dots or apostrophes, in SQL."""
+    compacted: ColumnElement[str] = func.lower(column)
+    for mark in (" ", "-", ".", "'", "\u2019"):
+        compacted = func.replace(compacted, mark, "")
+    return compacted
+
+
+async def spelled_as_names(session: AsyncSession, terms: list[str]) -> list[str]:
+    """The terms, each one-word term that an organisation's name or alias writes as several
+    words ("ScotPep" for SCOT-PEP) replaced by those words, as a phrase."""
+    wanted = {
+        term: "".join(_NAME_WORD.findall(term)).lower()
+        for term in terms
+        if " " not in term and len("".join(_NAME_WORD.findall(term))) >= _MIN_RUN_TOGETHER
+    }
+    if not wanted:
+        return terms
+    names: list[str] = []
+    for column in (Organisation.name, OrganisationAlias.alias):
+        conditions = [_compacted(column).contains(key, autoescape=True) for key in wanted.values()]
+        names += await session.scalars(select(column).where(or_(*conditions)).limit(200))
+    spelled: dict[str, str] = {}
+    for name in names:
+        words = _NAME_WORD.findall(name)
+        for start in range(len(words)):
+            for end in range(start + 2, len(words) + 1):
+                run = "".join(words[start:end]).lower()
+                for term, key in wanted.items():
+                    if run == key:
+                        spelled.setdefault(term, " ".join(words[start:end]))
+    return [spelled.get(term, term) for term in terms]
 
 
 def _query_text(terms: list[str]) -> str:
@@ -345,11 +385,24 @@ async def search(session: AsyncSession, text: str, *, limit: int, offset: int) -
     """The nodes matching `text`, best first: `limit` of them after the first `offset`.
 
     One statement, whatever the number of matches; a second one counts them only when the
-    page is past the end. The text is always a bound parameter, never part of the SQL.
+    page is past the end. The text is always a bound parameter, never part of the SQL. Only
+    when nothing matches are run-together names respelled ("ScotPep" as SCOT-PEP) and the
+    search made again.
     """
     terms = search_terms(text)
     if not terms:
         return SearchPage([], False, 0)
+    page = await _search(session, terms, limit=limit, offset=offset)
+    if page.total == 0:
+        respelled = await spelled_as_names(session, terms)
+        if respelled != terms:
+            page = await _search(session, respelled, limit=limit, offset=offset)
+    return page
+
+
+async def _search(
+    session: AsyncSession, terms: list[str], *, limit: int, offset: int
+) -> SearchPage:
     query = bindparam("query", _query_text(terms), type_=String)
     dialect = session.get_bind().dialect.name
     backend = _sqlite(query) if dialect == "sqlite" else _postgresql(query)

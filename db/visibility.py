@@ -5,7 +5,8 @@ its document and its organisation, an influence its principle (and so that princ
 document) and its organisation, evidence its source, an expectation the group or
 organisation it names. So nothing a reader can reach points at something hidden. (Groups form
 a tree, which one expression cannot follow: the group mutations keep a visible group's parent
-visible instead.)
+visible instead.) A merged organisation's slug leads readers to the survivor only if the
+merged organisation was published.
 
 A session opened with `info={"audience": ...}` has these conditions added to every ORM SELECT
 it runs, for every editable table the statement touches, so no query can forget them.
@@ -17,7 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, exists, or_, select
+from sqlalchemy import ColumnElement, and_, event, exists, or_, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criteria
 
 from db.models import (
@@ -33,6 +34,7 @@ from db.models import (
     ImpactAssessment,
     Influence,
     Organisation,
+    OrganisationRedirect,
     Principle,
     Record,
     StakeholderGroup,
@@ -118,12 +120,31 @@ def _parent_visible(
     )
 
 
+def redirect_visible(redirect: Any, audience: Audience) -> ColumnElement[bool]:
+    """Whether a merged organisation's slug leads this audience to the survivor: for readers,
+    only if the merged organisation was published (merging a draft publishes nothing of it)."""
+    if audience is Audience.EDITORS:
+        return true()
+    # A plain table, which the criteria below leave alone: the merged organisation is retracted.
+    merged = Organisation.__table__.alias("merged")
+    return exists(
+        select(merged.c.id).where(merged.c.id == redirect.merged_id, merged.c.published.is_(True))
+    )
+
+
 # Built once, as plain expressions: SQLAlchemy's lambda criteria are analysed with stand-in
 # values, which would defeat the branch on the audience above.
 CRITERIA: dict[Audience, list[Any]] = {
     audience: [
         with_loader_criteria(model, visible(model, audience), include_aliases=True)
         for model in BELONGS_TO
+    ]
+    + [
+        with_loader_criteria(
+            OrganisationRedirect,
+            redirect_visible(OrganisationRedirect, audience),
+            include_aliases=True,
+        )
     ]
     for audience in Audience
 }

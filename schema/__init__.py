@@ -30,6 +30,7 @@ from schema.types.answers import AnswerQuery
 from schema.types.audit import AuditQuery
 from schema.types.consultations import Consultation
 from schema.types.documents import Document, Principle
+from schema.types.duplicates import DuplicateMutation, DuplicateQuery
 from schema.types.foi import FoiRequest
 from schema.types.organisations import Organisation, StakeholderGroup
 from schema.types.query import RegisterQuery
@@ -46,6 +47,7 @@ Query = merge_types(
         SearchQuery,
         TopicQuery,
         AuditQuery,
+        DuplicateQuery,
     ),
 )
 
@@ -64,6 +66,7 @@ Mutation = merge_types(
         TopicMutation,
         EvidenceMutation,
         OrganisationMergeMutation,
+        DuplicateMutation,
     ),
 )
 
@@ -90,8 +93,14 @@ def build_schema(
     """The schema, with the policies every request passes through (error codes and masking,
     the query limits: defaults unless given) and any further extensions. `policies=False`
     leaves the policies out, only for the benchmark to weigh them."""
+    limits = limits or QueryLimits()
     policy: list[Extension] = (
-        [ErrorPolicy, *limit_extensions(limits or QueryLimits())] if policies else []
+        [
+            lambda: ErrorPolicy(suggestions=limits.introspection),
+            *limit_extensions(limits),
+        ]
+        if policies
+        else []
     )
     return FootprintSchema(
         query=Query,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from db.faults import is_unavailable, is_unstorable_text
+from db.faults import is_pool_exhausted, is_unavailable, is_unstorable_text
 
 log = logging.getLogger("footprint.errors")
 
@@ -21,12 +22,14 @@ TOO_MANY_TOKENS = "TOO_MANY_TOKENS"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 DB_UNAVAILABLE = "DB_UNAVAILABLE"
 RATE_LIMITED = "RATE_LIMITED"
+OVERLOADED = "OVERLOADED"
 
 # Codes answered with an HTTP status other than 200, so clients and proxies can back off.
-HTTP_STATUS = {DB_UNAVAILABLE: 503, RATE_LIMITED: 429}
+HTTP_STATUS = {DB_UNAVAILABLE: 503, OVERLOADED: 503, RATE_LIMITED: 429}
 
 UNEXPECTED_MESSAGE = "Unexpected error."
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again in a few seconds."
+BUSY_MESSAGE = "The server is busy; try again in a second."
 
 
 class FootprintError(Exception):
@@ -91,6 +94,19 @@ def classify(error: GraphQLError, request_id: str | None) -> GraphQLError:
             path=error.path,
             extensions={"code": BAD_USER_INPUT},
         )
+    if is_pool_exhausted(original):
+        log.warning(
+            "no pooled connection came free in time",
+            extra={"error": type(original).__name__, "request_id": request_id},
+        )
+        return GraphQLError(
+            BUSY_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": OVERLOADED, "requestId": request_id},
+        )
     if is_unavailable(original):
         log.warning(
             "database unavailable",
@@ -141,8 +157,32 @@ def _operation_type(execution: ExecutionContext) -> str | None:
         return None
 
 
+# graphql-core's hints, "Did you mean 'auditLog'?", name fields and values of the schema.
+_SUGGESTION = re.compile(r" ?Did you mean .*\?$", re.DOTALL)
+
+
+def without_suggestion(error: GraphQLError) -> GraphQLError:
+    """`error` with its "Did you mean ...?" left out, which would tell what introspection hides."""
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=error.extensions,
+    )
+
+
 class ErrorPolicy(SchemaExtension):
-    """Applies `classify` to every error of an operation's result, and reports the outcome."""
+    """Applies `classify` to every error of an operation's result, and reports the outcome.
+    With `suggestions=False` (introspection off) no message suggests a name of the schema."""
+
+    def __init__(self, *, suggestions: bool = True) -> None:
+        super().__init__()
+        self.suggestions = suggestions
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -153,6 +193,8 @@ class ErrorPolicy(SchemaExtension):
         if result is not None and errors:
             request_id = getattr(context, "request_id", None)
             result.errors = [classify(error, request_id) for error in errors]
+            if not self.suggestions:
+                result.errors = [without_suggestion(error) for error in result.errors]
         report = getattr(context, "report", None)
         if report is not None:
             final = list(getattr(result, "errors", None) or [])

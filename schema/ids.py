@@ -8,6 +8,8 @@ import binascii
 from schema.errors import UserInputError
 
 _CURSOR_PREFIX = "cursor"
+# Ids are PostgreSQL INTEGERs: a number above this names nothing on either backend.
+MAX_NUMBER = 2**31 - 1
 
 
 def _encode(text: str) -> str:
@@ -34,12 +36,20 @@ def global_id(type_name: str, pk: int) -> str:
     return _encode(f"{type_name}:{pk}")
 
 
+def _in_range(number: int, what: str, value: str) -> int:
+    if number > MAX_NUMBER:
+        raise UserInputError(
+            f"'{value[:100]}' is not a valid {what}: its number is over {MAX_NUMBER}."
+        )
+    return number
+
+
 def parse_global_id(value: str) -> tuple[str, int]:
     """Return (type name, primary key), or raise BAD_USER_INPUT for anything malformed."""
     parts = _split(_decode(value))
     if parts is None or not parts[0]:
         raise UserInputError(f"'{value[:100]}' is not a valid id.")
-    return parts
+    return parts[0], _in_range(parts[1], "id", value)
 
 
 def encode_cursor(pk: int) -> str:
@@ -53,4 +63,4 @@ def decode_cursor(value: str | None) -> int | None:
     parts = _split(_decode(value))
     if parts is None or parts[0] != _CURSOR_PREFIX:
         raise UserInputError(f"'{value[:100]}' is not a valid cursor.")
-    return parts[1]
+    return _in_range(parts[1], "cursor", value)

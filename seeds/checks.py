@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 
+from db import rules
+from db.rules import Rule
 from seeds.quotes import SourceTexts
 from seeds.records import (
     DocumentRecord,
@@ -15,38 +18,66 @@ from seeds.records import (
 )
 
 
-def find_problems(data: SeedData) -> list[str]:
-    """Every problem in the data that no single record shows, as `file:line: message`."""
-    return Checker(data).run()
+@dataclass(frozen=True)
+class Known:
+    """The records already in the database that the files may name without holding them."""
+
+    groups: frozenset[str] = frozenset()
+    organisations: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    texts: Mapping[str, str] = field(default_factory=dict)  # stored full texts, by document
+
+
+NOTHING_KNOWN = Known()
+
+
+def find_problems(data: SeedData, known: Known = NOTHING_KNOWN) -> list[str]:
+    """Every problem in the data that no single record shows, as `file:line: message`, each
+    with the code of the rule it breaks (db/rules.py)."""
+    return Checker(data, known).run()
 
 
 class Checker:
-    def __init__(self, data: SeedData) -> None:
+    def __init__(self, data: SeedData, known: Known = NOTHING_KNOWN) -> None:
         self.data = data
         self.problems: list[str] = []
-        self.groups = {group.slug for group in data.groups}
-        self.organisations = {organisation.slug for organisation in data.organisations}
-        self.documents = {document.slug for document in data.documents}
-        self.topics = {topic.slug for topic in data.topics}
+        self.groups = {group.slug for group in data.groups} | known.groups
+        self.organisations = {o.slug for o in data.organisations} | known.organisations
+        self.documents = {document.slug for document in data.documents} | known.documents
+        self.topics = {topic.slug for topic in data.topics} | known.topics
         self.texts = SourceTexts(
-            {document.slug: document.text.content for document in data.documents if document.text}
+            {
+                **known.texts,
+                **{d.slug: d.text.content for d in data.documents if d.text},
+            }
         )
 
     def run(self) -> list[str]:
         data = self.data
-        self.unique("group slug", ((group.slug, group.origin) for group in data.groups))
+        slug = rules.SLUG_TAKEN
+        self.unique("group slug", ((group.slug, group.origin) for group in data.groups), slug)
         self.unique(
             "organisation slug",
             ((organisation.slug, organisation.origin) for organisation in data.organisations),
+            slug,
         )
         self.unique(
-            "document slug", ((document.slug, document.origin) for document in data.documents)
+            "document slug",
+            ((document.slug, document.origin) for document in data.documents),
+            slug,
         )
-        self.unique("topic slug", ((topic.slug, topic.origin) for topic in data.topics))
+        self.unique("topic slug", ((topic.slug, topic.origin) for topic in data.topics), slug)
         for organisation in data.organisations:
-            self.unique("alias", ((alias, organisation.origin) for alias in organisation.aliases))
+            self.unique(
+                "alias",
+                ((alias, organisation.origin) for alias in organisation.aliases),
+                rules.DUPLICATE_ALIAS,
+            )
             refs = [membership.group for membership in organisation.groups]
-            self.unique("group", ((ref.slug, ref.origin) for ref in refs))
+            self.unique(
+                "group", ((ref.slug, ref.origin) for ref in refs), rules.DUPLICATE_MEMBERSHIP
+            )
             for ref in refs:
                 self.known(ref, self.groups, "stakeholder group")
             merge = organisation.merged_into
@@ -57,12 +88,13 @@ class Checker:
             ):
                 self.problems.append(
                     merge.organisation.origin.problem(
-                        "an organisation cannot be merged into itself"
+                        "an organisation cannot be merged into itself", rules.MERGED_INTO_ITSELF
                     )
                 )
         self.unique(
             "FOI request",
             (((r.authority.slug, r.reference), r.origin) for r in data.foi_requests),
+            rules.DUPLICATE_FOI_REQUEST,
         )
         for document in data.documents:
             self.check_document(document)
@@ -73,34 +105,56 @@ class Checker:
     def check_document(self, document: DocumentRecord) -> None:
         if document.publisher:
             self.known(document.publisher, self.organisations, "organisation")
-        self.unique("version label", ((v.label, v.origin) for v in document.versions))
-        self.unique("principle position", ((p.position, p.origin) for p in document.principles))
+        self.unique(
+            "version label",
+            ((v.label, v.origin) for v in document.versions),
+            rules.DUPLICATE_VERSION,
+        )
+        self.unique(
+            "principle position",
+            ((p.position, p.origin) for p in document.principles),
+            rules.DUPLICATE_PRINCIPLE,
+        )
         for principle in document.principles:
             if principle.position < 1:
-                self.problems.append(principle.origin.problem("positions start at 1"))
+                self.problems.append(
+                    principle.origin.problem("positions start at 1", rules.POSITION_RANGE)
+                )
             self.unique(
                 "influence",
                 (((i.organisation.slug, i.effect), i.origin) for i in principle.influences),
+                rules.DUPLICATE_INFLUENCE,
             )
             for influence in principle.influences:
                 self.known(influence.organisation, self.organisations, "organisation")
                 self.check_evidence(influence.evidence)
             self.check_topics(principle.topics)
-        self.unique("relation", (((r.kind, r.target.slug), r.origin) for r in document.relations))
+        self.unique(
+            "relation",
+            (((r.kind, r.target.slug), r.origin) for r in document.relations),
+            rules.DUPLICATE_RELATION,
+        )
         for relation in document.relations:
             self.known(relation.target, self.documents, "document")
             if relation.target.slug == document.slug:
-                self.problems.append(relation.origin.problem("a document cannot relate to itself"))
+                self.problems.append(
+                    relation.origin.problem(
+                        "a document cannot relate to itself", rules.RELATION_TO_ITSELF
+                    )
+                )
             self.check_evidence(relation.evidence)
         self.unique(
             "consultation",
             (((c.organisation.slug, c.role), c.origin) for c in document.consultations),
+            rules.DUPLICATE_CONSULTATION,
         )
         for consultation in document.consultations:
             self.known(consultation.organisation, self.organisations, "organisation")
             self.check_evidence(consultation.evidence)
         self.unique(
-            "impact assessment kind", ((a.kind, a.origin) for a in document.impact_assessments)
+            "impact assessment kind",
+            ((a.kind, a.origin) for a in document.impact_assessments),
+            rules.DUPLICATE_IMPACT_ASSESSMENT,
         )
         for assessment in document.impact_assessments:
             self.check_evidence(assessment.evidence)
@@ -113,6 +167,7 @@ class Checker:
                 )
                 for e in document.expectations
             ),
+            rules.DUPLICATE_EXPECTATION,
         )
         for expectation in document.expectations:
             if expectation.group:
@@ -126,13 +181,17 @@ class Checker:
 
     def check_topics(self, topics: Iterable[Ref]) -> None:
         topics = list(topics)
-        self.unique("topic", ((ref.slug, ref.origin) for ref in topics))
+        self.unique("topic", ((ref.slug, ref.origin) for ref in topics), rules.DUPLICATE_TOPIC)
         for ref in topics:
             self.known(ref, self.topics, "topic")
 
     def check_omissions(self, document: DocumentRecord) -> None:
         omissions = document.topics_not_covered
-        self.unique("topic not covered", ((o.topic.slug, o.origin) for o in omissions))
+        self.unique(
+            "topic not covered",
+            ((o.topic.slug, o.origin) for o in omissions),
+            rules.DUPLICATE_OMISSION,
+        )
         # A topic the document or one of its principles covers cannot also be left out.
         covered = {ref.slug for ref in document.topics} | {
             ref.slug for principle in document.principles for ref in principle.topics
@@ -143,7 +202,8 @@ class Checker:
                 self.problems.append(
                     omission.topic.origin.problem(
                         f"topic '{omission.topic.slug}' is both covered and not covered"
-                        f" by '{document.slug}'"
+                        f" by '{document.slug}'",
+                        rules.COVERED_AND_OMITTED,
                     )
                 )
             self.check_evidence(omission.evidence)
@@ -155,6 +215,7 @@ class Checker:
                 ((a.group and a.group.slug, a.organisation and a.organisation.slug), a.origin)
                 for a in document.absences
             ),
+            rules.DUPLICATE_ABSENCE,
         )
         for absence in document.absences:
             if absence.group:
@@ -168,7 +229,11 @@ class Checker:
         for ref in (request.subject, request.response):
             if ref:
                 self.known(ref, self.documents, "document")
-        self.unique("question number", ((q.number, q.origin) for q in request.questions))
+        self.unique(
+            "question number",
+            ((q.number, q.origin) for q in request.questions),
+            rules.DUPLICATE_FOI_QUESTION,
+        )
         response = request.response
         if response is None or not self.texts.has_text(response.slug):
             return
@@ -188,6 +253,7 @@ class Checker:
         self.unique(
             "evidence",
             (((e.source.slug, e.locator, e.quote), e.origin) for e in evidence),
+            rules.DUPLICATE_EVIDENCE,
         )
         for entry in evidence:
             if not self.known(entry.source, self.documents, "document"):
@@ -198,24 +264,29 @@ class Checker:
                 self.problems.append(
                     entry.origin.problem(
                         f"quote not found in the stored text of '{entry.source.slug}':"
-                        f" {entry.quote[:60]!r}"
+                        f" {entry.quote[:60]!r}",
+                        rules.QUOTE_NOT_IN_SOURCE,
                     )
                 )
 
     def known(self, ref: Ref, slugs: set[str], what: str) -> bool:
         if ref.slug in slugs:
             return True
-        self.problems.append(ref.origin.problem(f"unknown {what} '{ref.slug}'"))
+        self.problems.append(
+            ref.origin.problem(f"unknown {what} '{ref.slug}'", rules.UNKNOWN_REFERENCE)
+        )
         return False
 
-    def unique(self, what: str, keyed: Iterable[tuple[Hashable, Origin]]) -> None:
+    def unique(self, what: str, keyed: Iterable[tuple[Hashable, Origin]], rule: Rule) -> None:
         first: dict[Hashable, Origin] = {}
         for key, origin in keyed:
             if key in first:
                 earlier = first[key]
                 self.problems.append(
                     origin.problem(
-                        f"duplicate {what} {describe(key)} (first at {earlier.file}:{earlier.line})"
+                        f"duplicate {what} {describe(key)}"
+                        f" (first at {earlier.file}:{earlier.line})",
+                        rule,
                     )
                 )
             else:

@@ -12,4 +12,8 @@ class SeedError(Exception):
         self.problems = list(problems)
         count = len(self.problems)
         heading = f"{count} problem{'s' if count != 1 else ''} in the seed data"
-        super().__init__("\n".join([heading, *self.problems]))
+        lines = [
+            f"{problem} [{code}]" if (code := getattr(problem, "code", None)) else problem
+            for problem in self.problems
+        ]
+        super().__init__("\n".join([heading, *lines]))

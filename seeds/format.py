@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from yaml.nodes import Node, ScalarNode
 
+from db import rules
 from db.enums import (
     Confidence,
     ConsultationRole,
@@ -22,7 +23,7 @@ from db.enums import (
     InfluenceEffect,
     MembershipBasis,
 )
-from seeds.checks import find_problems
+from seeds.checks import NOTHING_KNOWN, Known, find_problems
 from seeds.errors import SeedError
 from seeds.records import (
     AbsenceRecord,
@@ -62,20 +63,43 @@ DOCUMENTS_DIR = "documents"
 STANDING = ("draft", "retracted")
 
 
-def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
-    """Read and check every data file; raise `SeedError` with every problem found."""
+def read_seed_data(data_dir: Path = DATA_DIR, known: Known = NOTHING_KNOWN) -> SeedData:
+    """Read and check every data file; raise `SeedError` with every problem found.
+
+    The files may name records they do not hold that are in `known` (already in the database).
+    """
+    data, problems = read_seed_files(data_dir)
+    problems.extend(find_problems(data, known))
+    if problems:
+        raise SeedError(problems)
+    return data
+
+
+def read_seed_files(
+    data_dir: Path = DATA_DIR, *, partial: bool = False
+) -> tuple[SeedData, list[str]]:
+    """Every record the files hold, and the problems each file shows on its own.
+
+    A `partial` folder (an import of new records beside those in the database) may leave out
+    the groups, organisations and topics files."""
+
+    def compose(reader: Reader, name: str) -> Node | None:
+        if partial and not (data_dir / name).exists():
+            return None
+        return reader.compose(data_dir / name)
+
     groups_reader = Reader(GROUPS_FILE)
     groups: list[GroupRecord] = []
-    root = groups_reader.compose(data_dir / GROUPS_FILE)
+    root = compose(groups_reader, GROUPS_FILE)
     if root is not None:
         read_groups(groups_reader, groups_reader.items(root, "the groups"), None, groups)
 
     organisations_reader = Reader(ORGANISATIONS_FILE)
-    root = organisations_reader.compose(data_dir / ORGANISATIONS_FILE)
+    root = compose(organisations_reader, ORGANISATIONS_FILE)
     organisations = [] if root is None else read_organisations(organisations_reader, root)
 
     topics_reader = Reader(TOPICS_FILE)
-    root = topics_reader.compose(data_dir / TOPICS_FILE)
+    root = compose(topics_reader, TOPICS_FILE)
     topics = [] if root is None else read_topics(topics_reader, root)
 
     requests_reader = Reader(FOI_REQUESTS_FILE)
@@ -102,10 +126,7 @@ def read_seed_data(data_dir: Path = DATA_DIR) -> SeedData:
     data = SeedData(
         tuple(groups), tuple(organisations), tuple(documents), tuple(topics), tuple(requests)
     )
-    problems.extend(find_problems(data))
-    if problems:
-        raise SeedError(problems)
-    return data
+    return data, problems
 
 
 def read_groups(
@@ -126,7 +147,14 @@ def read_groups(
         if slug is not None and name is not None:
             into.append(
                 GroupRecord(
-                    slug, name, description, parent, position, fields.origin, fields.standing()
+                    slug,
+                    name,
+                    description,
+                    parent,
+                    position,
+                    fields.origin,
+                    fields.standing(),
+                    fields.absent("description"),
                 )
             )
         # Children of a broken group are still read, so that their problems show too.
@@ -163,6 +191,7 @@ def read_organisations(reader: Reader, node: Node) -> list[OrganisationRecord]:
                 fields.origin,
                 fields.standing(),
                 merged_into,
+                fields.absent("named", "description", "url"),
             )
         )
     return organisations
@@ -213,7 +242,16 @@ def read_topics(reader: Reader, node: Node) -> list[TopicRecord]:
             fields.text("description"),
         )
         if slug is not None and name is not None:
-            topics.append(TopicRecord(slug, name, description, fields.origin, fields.standing()))
+            topics.append(
+                TopicRecord(
+                    slug,
+                    name,
+                    description,
+                    fields.origin,
+                    fields.standing(),
+                    fields.absent("description"),
+                )
+            )
     return topics
 
 
@@ -305,6 +343,7 @@ def read_document(reader: Reader, node: Node, data_dir: Path) -> DocumentRecord 
         absences=absences,
         origin=fields.origin,
         standing=fields.standing(),
+        absent=fields.absent("formality", "publisher", "published", "review_due", "url", "summary"),
     )
 
 
@@ -341,7 +380,11 @@ def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] 
     reported = len(reader.problems)
     items = fields.items("evidence")
     if "evidence" in fields.values and not items and len(reader.problems) == reported:
-        reader.problem(fields.values["evidence"], f"{fields.what} needs at least one evidence")
+        reader.problem(
+            fields.values["evidence"],
+            f"{fields.what} needs at least one evidence",
+            rules.EVIDENCE_REQUIRED,
+        )
         return None
     evidence: list[EvidenceRecord | None] = []
     for item in items:
@@ -368,7 +411,11 @@ def claim_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...]
     """A claim's evidence, required unless the claim is retracted: merging two organisations
     moves a duplicate claim's evidence onto the claim it folds into."""
     if "evidence" not in fields.values and "retracted" not in fields.values:
-        reader.problem(fields.node, f"{fields.what} is missing the required field 'evidence'")
+        reader.problem(
+            fields.node,
+            f"{fields.what} is missing the required field 'evidence'",
+            rules.EVIDENCE_REQUIRED,
+        )
         return None
     return read_evidence(reader, fields)
 
@@ -381,7 +428,15 @@ def read_version(reader: Reader, node: Node) -> VersionRecord | None:
     changes, author = fields.text("changes"), fields.text("author")
     if label is None:
         return None
-    return VersionRecord(label, date, changes, author, fields.origin, fields.standing())
+    return VersionRecord(
+        label,
+        date,
+        changes,
+        author,
+        fields.origin,
+        fields.standing(),
+        fields.absent("date", "changes", "author"),
+    )
 
 
 def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
@@ -396,7 +451,14 @@ def read_principle(reader: Reader, node: Node) -> PrincipleRecord | None:
     if position is None or text is None or influences is None or topics is None:
         return None
     return PrincipleRecord(
-        position, title, text, influences, topics, fields.origin, fields.standing()
+        position,
+        title,
+        text,
+        influences,
+        topics,
+        fields.origin,
+        fields.standing(),
+        fields.absent("title"),
     )
 
 
@@ -412,7 +474,13 @@ def read_influence(reader: Reader, node: Node) -> InfluenceRecord | None:
     if organisation is None or effect is None or evidence is None:
         return None
     return InfluenceRecord(
-        organisation, effect, summary, evidence, fields.origin, fields.standing()
+        organisation,
+        effect,
+        summary,
+        evidence,
+        fields.origin,
+        fields.standing(),
+        fields.absent("summary"),
     )
 
 
@@ -421,10 +489,12 @@ def read_relation(reader: Reader, node: Node) -> RelationRecord | None:
     if fields is None:
         return None
     kind, target = fields.choice("kind", DocumentRelationKind), fields.ref("target")
-    note, evidence = fields.text("note"), read_evidence(reader, fields)
+    note, evidence = fields.text("note"), claim_evidence(reader, fields)
     if kind is None or target is None or evidence is None:
         return None
-    return RelationRecord(kind, target, note, evidence, fields.origin, fields.standing())
+    return RelationRecord(
+        kind, target, note, evidence, fields.origin, fields.standing(), fields.absent("note")
+    )
 
 
 def read_consultation(reader: Reader, node: Node) -> ConsultationRecord | None:
@@ -439,7 +509,13 @@ def read_consultation(reader: Reader, node: Node) -> ConsultationRecord | None:
     if organisation is None or role is None or evidence is None:
         return None
     return ConsultationRecord(
-        organisation, role, summary, evidence, fields.origin, fields.standing()
+        organisation,
+        role,
+        summary,
+        evidence,
+        fields.origin,
+        fields.standing(),
+        fields.absent("summary"),
     )
 
 
@@ -467,6 +543,7 @@ def read_impact_assessment(reader: Reader, node: Node) -> ImpactAssessmentRecord
         fields.origin,
         fields.standing(),
         fields.text("summary"),
+        fields.absent("outcome", "date", "reference", "summary"),
     )
 
 
@@ -483,7 +560,11 @@ def read_expectation(reader: Reader, node: Node) -> ExpectationRecord | None:
     basis, reason = fields.choice("basis", ExpectationBasis), fields.text("reason")
     evidence = claim_evidence(reader, fields)
     if (group is None) == (organisation is None):
-        reader.problem(node, "an expectation names exactly one of 'group' and 'organisation'")
+        reader.problem(
+            node,
+            "an expectation names exactly one of 'group' and 'organisation'",
+            rules.PARTY_REQUIRED,
+        )
         return None
     if basis is None or reason is None or evidence is None:
         return None
@@ -502,7 +583,9 @@ def read_omission(reader: Reader, node: Node) -> OmissionRecord | None:
     evidence = claim_evidence(reader, fields)
     if topic is None or evidence is None:
         return None
-    return OmissionRecord(topic, summary, evidence, fields.origin, fields.standing())
+    return OmissionRecord(
+        topic, summary, evidence, fields.origin, fields.standing(), fields.absent("summary")
+    )
 
 
 def read_absence(reader: Reader, node: Node) -> AbsenceRecord | None:
@@ -514,7 +597,11 @@ def read_absence(reader: Reader, node: Node) -> AbsenceRecord | None:
     group, organisation = fields.ref("group"), fields.ref("organisation")
     summary, evidence = fields.text("summary"), claim_evidence(reader, fields)
     if (group is None) == (organisation is None):
-        reader.problem(node, "an absence names exactly one of 'group' and 'organisation'")
+        reader.problem(
+            node,
+            "an absence names exactly one of 'group' and 'organisation'",
+            rules.PARTY_REQUIRED,
+        )
         return None
     if summary is None or evidence is None:
         return None
@@ -557,6 +644,7 @@ def read_foi_request(reader: Reader, node: Node) -> FoiRequestRecord | None:
         questions,
         fields.origin,
         fields.standing(),
+        fields.absent("received_on", "responded_on", "subject", "response", "summary"),
     )
 
 
@@ -570,4 +658,6 @@ def read_foi_question(reader: Reader, node: Node) -> FoiQuestionRecord | None:
     outcome = fields.choice("outcome", FoiOutcome)
     if number is None or text is None or outcome is None:
         return None
-    return FoiQuestionRecord(number, text, answer, outcome, fields.origin, fields.standing())
+    return FoiQuestionRecord(
+        number, text, answer, outcome, fields.origin, fields.standing(), fields.absent("answer")
+    )

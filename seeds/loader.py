@@ -3,14 +3,20 @@
 Rows are matched by natural keys (slugs, document and label, ...), never by id: what is
 missing is inserted, what differs is updated, and nothing is ever deleted, because editors
 add records of their own beside the seeds. Loading the same data twice changes nothing.
+The files may name records that are only in the database, and a field a file leaves out
+keeps its stored value (only an explicit null clears it).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.engine import create_engine, create_sessionmaker
@@ -39,10 +45,12 @@ from db.models import (
     Topic,
     TopicOmission,
 )
-from seeds.format import DATA_DIR, read_seed_data
+from seeds.checks import Known, find_problems
+from seeds.errors import SeedError
+from seeds.format import DATA_DIR, read_seed_files
 from seeds.records import DocumentRecord, EvidenceRecord, PartialDate, Ref, SeedData, Standing
 from seeds.report import SeedReport
-from seeds.upsert import KEEP_PUBLISHED, KEEP_UNRETRACTED, Upserter, Values
+from seeds.upsert import KEEP_PUBLISHED, KEEP_UNRETRACTED, Keep, Upserter, Values
 
 # The claim tables, each with its column in `evidence`: exactly one of those is set per row.
 CLAIM_COLUMNS = {
@@ -76,15 +84,24 @@ async def load_seeds(
 ) -> SeedReport:
     """Check the data in `data_dir` (default: the packaged seeds) and write it.
 
-    Raises `SeedError` before writing anything if the data has problems; any later
-    failure rolls the whole load back. With an `actor`, every row inserted or updated gets
-    an audit entry in the same transaction. A `dry_run` does all the work, reports it, and
-    rolls it back.
+    The files may name records already in the database; an import folder (`data_dir` given)
+    may leave out the groups, organisations and topics files. Raises `SeedError` before
+    writing anything if the data has problems, each with its rule's code; any later
+    failure rolls the whole load back. The report lists each row added and field changed.
+    With an `actor`, every row inserted or updated gets an audit entry in the same
+    transaction. A `dry_run` does all the work, reports it, and rolls it back.
     """
-    data = await asyncio.to_thread(read_seed_data, data_dir or DATA_DIR)
+    data, problems = await asyncio.to_thread(
+        partial(read_seed_files, data_dir or DATA_DIR, partial=data_dir is not None)
+    )
     report = SeedReport()
     async with sessionmaker() as session:  # closing it rolls back whatever is not committed
-        await SeedWriter(Upserter(session, report, actor)).write(data)
+        stored = await StoredRecords.read(session, data)
+        problems.extend(find_problems(data, stored.known()))
+        if problems:
+            raise SeedError(problems)
+        writer = SeedWriter(Upserter(session, report, actor), stored)
+        await writer.write(data)
         if dry_run:
             await session.rollback()
         else:
@@ -124,15 +141,117 @@ def standing_columns(standing: Standing) -> Values:
     }
 
 
+@dataclass
+class StoredRecords:
+    """The ids of the records already in the database, by slug, which the files may name
+    without holding them, and the stored texts of the sources the files quote."""
+
+    groups: dict[str, int] = field(default_factory=dict)
+    organisations: dict[str, int] = field(default_factory=dict)
+    documents: dict[str, int] = field(default_factory=dict)
+    topics: dict[str, int] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    async def read(cls, session: AsyncSession, data: SeedData) -> StoredRecords:
+        async def slugs(model: type[Document | Organisation | StakeholderGroup | Topic]) -> Any:
+            rows = await session.execute(select(model.slug, model.id))
+            return {slug: id for slug, id in rows.all()}
+
+        stored = cls(
+            await slugs(StakeholderGroup),
+            await slugs(Organisation),
+            await slugs(Document),
+            await slugs(Topic),
+        )
+        held = {document.slug for document in data.documents if document.text}
+        quoted = {
+            stored.documents[slug]: slug
+            for slug in quoted_sources(data) - held
+            if slug in stored.documents
+        }
+        if quoted:
+            rows = await session.execute(
+                select(DocumentText.document_id, DocumentText.text).where(
+                    DocumentText.document_id.in_(quoted)
+                )
+            )
+            stored.texts = {quoted[document_id]: text for document_id, text in rows.all()}
+        return stored
+
+    def known(self) -> Known:
+        return Known(
+            groups=frozenset(self.groups),
+            organisations=frozenset(self.organisations),
+            documents=frozenset(self.documents),
+            topics=frozenset(self.topics),
+            texts=self.texts,
+        )
+
+
+def quoted_sources(data: SeedData) -> set[str]:
+    """The slugs of the documents the files quote from (evidence sources, FOI responses)."""
+    sources = {request.response.slug for request in data.foi_requests if request.response}
+    for document in data.documents:
+        claims: list[Any] = [
+            *document.relations,
+            *document.consultations,
+            *document.impact_assessments,
+            *document.expectations,
+            *document.topics_not_covered,
+            *document.absences,
+            *(i for principle in document.principles for i in principle.influences),
+        ]
+        sources.update(entry.source.slug for claim in claims for entry in claim.evidence)
+    return sources
+
+
+def kept(values: Values, absent: frozenset[str], columns: Mapping[str, tuple[str, ...]]) -> Values:
+    """The values, those of fields the file leaves out marked to keep what is stored.
+
+    `columns` names the columns of a field whose columns are not named like it."""
+    for name in absent:
+        for column in columns.get(name, (name,)):
+            values[column] = Keep(values[column])
+    return values
+
+
+DOCUMENT_COLUMNS = {
+    "publisher": ("publisher_id",),
+    "published": ("published_on", "published_precision"),
+    "review_due": ("review_due_on", "review_due_precision"),
+}
+ASSESSMENT_COLUMNS = {"date": ("date", "date_precision")}
+REQUEST_COLUMNS = {"subject": ("subject_id",), "response": ("response_id",)}
+# The table whose slug names a row an id column points at, for the dry run's report.
+NAMED_BY = {
+    "organisation_id": "organisations",
+    "publisher_id": "organisations",
+    "authority_id": "organisations",
+    "document_id": "documents",
+    "target_id": "documents",
+    "source_id": "documents",
+    "group_id": "groups",
+    "topic_id": "topics",
+}
+
+
 class SeedWriter:
     """Writes the records table by table, parents first, turning slugs into ids."""
 
-    def __init__(self, rows: Upserter) -> None:
+    def __init__(self, rows: Upserter, stored: StoredRecords | None = None) -> None:
         self.rows = rows
-        self.groups: dict[str, int] = {}
-        self.organisations: dict[str, int] = {}
-        self.documents: dict[str, int] = {}
-        self.topics: dict[str, int] = {}
+        stored = stored or StoredRecords()
+        # Records in the database come first, so that the files may name them.
+        self.groups: dict[str, int] = dict(stored.groups)
+        self.organisations: dict[str, int] = dict(stored.organisations)
+        self.documents: dict[str, int] = dict(stored.documents)
+        self.topics: dict[str, int] = dict(stored.topics)
+        # The documents the files hold, whose rows are the ones to compare.
+        self.file_documents: dict[str, int] = {}
+        # Slugs by id, for the report, with the size of the map each was built from.
+        self.names: dict[str, tuple[int, dict[int, str]]] = {}
+        rows.describe = self.describe
         self.principles: dict[tuple[str, int], int] = {}  # by document slug and position
         self.claims: list[tuple[str, int, tuple[EvidenceRecord, ...]]] = []
 
@@ -160,14 +279,18 @@ class SeedWriter:
                 ("slug",),
                 StakeholderGroup.slug.in_([group.slug for group in groups]),
                 [
-                    {
-                        "slug": group.slug,
-                        "name": group.name,
-                        "description": group.description,
-                        "parent_id": self.groups[group.parent] if group.parent else None,
-                        "position": group.position,
-                        **standing_columns(group.standing),
-                    }
+                    kept(
+                        {
+                            "slug": group.slug,
+                            "name": group.name,
+                            "description": group.description,
+                            "parent_id": self.groups[group.parent] if group.parent else None,
+                            "position": group.position,
+                            **standing_columns(group.standing),
+                        },
+                        group.absent,
+                        {},
+                    )
                     for group in groups
                 ],
             )
@@ -179,19 +302,24 @@ class SeedWriter:
             ("slug",),
             Organisation.slug.in_([organisation.slug for organisation in data.organisations]),
             [
-                {
-                    "slug": organisation.slug,
-                    "name": organisation.name,
-                    "named": organisation.named,
-                    "description": organisation.description,
-                    "url": organisation.url,
-                    **standing_columns(organisation.standing),
-                }
+                kept(
+                    {
+                        "slug": organisation.slug,
+                        "name": organisation.name,
+                        "named": organisation.named,
+                        "description": organisation.description,
+                        "url": organisation.url,
+                        **standing_columns(organisation.standing),
+                    },
+                    organisation.absent,
+                    {},
+                )
                 for organisation in data.organisations
             ],
         )
-        self.organisations = {row.slug: row.id for row in rows}
-        ids = self.organisations
+        self.organisations.update((row.slug, row.id) for row in rows)
+        ids = {row.slug: row.id for row in rows}
+        all_ids = self.organisations
         merged = [row for row in data.organisations if row.merged_into]
         await self.rows.upsert(
             OrganisationRedirect,
@@ -200,7 +328,7 @@ class SeedWriter:
             [
                 {
                     "slug": organisation.slug,
-                    "organisation_id": ids[organisation.merged_into.organisation.slug],
+                    "organisation_id": all_ids[organisation.merged_into.organisation.slug],
                     "merged_id": ids[organisation.slug],
                     "merged_at": organisation.merged_into.at,
                 }
@@ -240,16 +368,20 @@ class SeedWriter:
             ("slug",),
             Topic.slug.in_([topic.slug for topic in data.topics]),
             [
-                {
-                    "slug": topic.slug,
-                    "name": topic.name,
-                    "description": topic.description,
-                    **standing_columns(topic.standing),
-                }
+                kept(
+                    {
+                        "slug": topic.slug,
+                        "name": topic.name,
+                        "description": topic.description,
+                        **standing_columns(topic.standing),
+                    },
+                    topic.absent,
+                    {},
+                )
                 for topic in data.topics
             ],
         )
-        self.topics = {row.slug: row.id for row in rows}
+        self.topics.update((row.slug, row.id) for row in rows)
 
     async def write_documents(self, data: SeedData) -> None:
         rows = await self.rows.upsert(
@@ -258,11 +390,12 @@ class SeedWriter:
             Document.slug.in_([document.slug for document in data.documents]),
             [self.document_values(document) for document in data.documents],
         )
-        self.documents = {row.slug: row.id for row in rows}
+        self.file_documents = {row.slug: row.id for row in rows}
+        self.documents.update(self.file_documents)
 
     def document_values(self, document: DocumentRecord) -> Values:
         publisher = document.publisher
-        return {
+        values = {
             "slug": document.slug,
             "title": document.title,
             "kind": document.kind,
@@ -274,9 +407,10 @@ class SeedWriter:
             "summary": document.summary,
             **standing_columns(document.standing),
         }
+        return kept(values, document.absent, DOCUMENT_COLUMNS)
 
     async def write_texts_and_versions(self, data: SeedData) -> None:
-        ids = self.documents
+        ids = self.file_documents
         await self.rows.upsert(
             DocumentText,
             ("document_id",),
@@ -296,15 +430,19 @@ class SeedWriter:
             ("document_id", "label"),
             DocumentVersion.document_id.in_(ids.values()),
             [
-                {
-                    "document_id": ids[document.slug],
-                    "position": position,
-                    "label": version.label,
-                    "date": version.date,
-                    "changes": version.changes,
-                    "author": version.author,
-                    **standing_columns(version.standing),
-                }
+                kept(
+                    {
+                        "document_id": ids[document.slug],
+                        "position": position,
+                        "label": version.label,
+                        "date": version.date,
+                        "changes": version.changes,
+                        "author": version.author,
+                        **standing_columns(version.standing),
+                    },
+                    version.absent,
+                    {},
+                )
                 for document in data.documents
                 for position, version in enumerate(document.versions, start=1)
             ],
@@ -319,15 +457,19 @@ class SeedWriter:
         rows = await self.rows.upsert(
             Principle,
             ("document_id", "position"),
-            Principle.document_id.in_(self.documents.values()),
+            Principle.document_id.in_(self.file_documents.values()),
             [
-                {
-                    "document_id": self.documents[slug],
-                    "position": principle.position,
-                    "title": principle.title,
-                    "text": principle.text,
-                    **standing_columns(principle.standing),
-                }
+                kept(
+                    {
+                        "document_id": self.documents[slug],
+                        "position": principle.position,
+                        "title": principle.title,
+                        "text": principle.text,
+                        **standing_columns(principle.standing),
+                    },
+                    principle.absent,
+                    {},
+                )
                 for slug, principle in principles
             ],
         )
@@ -341,13 +483,17 @@ class SeedWriter:
             Influence.principle_id.in_([row.id for row in rows]),
             [
                 (
-                    {
-                        "principle_id": row.id,
-                        "organisation_id": self.organisations[influence.organisation.slug],
-                        "effect": influence.effect,
-                        "summary": influence.summary,
-                        **standing_columns(influence.standing),
-                    },
+                    kept(
+                        {
+                            "principle_id": row.id,
+                            "organisation_id": self.organisations[influence.organisation.slug],
+                            "effect": influence.effect,
+                            "summary": influence.summary,
+                            **standing_columns(influence.standing),
+                        },
+                        influence.absent,
+                        {},
+                    ),
                     influence.evidence,
                 )
                 for (_, principle), row in zip(principles, rows, strict=True)
@@ -357,20 +503,24 @@ class SeedWriter:
 
     async def write_document_claims(self, data: SeedData) -> None:
         """Relations, consultations, impact assessments and expectations."""
-        ids = self.documents
+        ids, scope = self.documents, self.file_documents.values()
         await self.write_claims(
             DocumentRelation,
             ("document_id", "kind", "target_id"),
-            DocumentRelation.document_id.in_(ids.values()),
+            DocumentRelation.document_id.in_(scope),
             [
                 (
-                    {
-                        "document_id": ids[document.slug],
-                        "kind": relation.kind,
-                        "target_id": ids[relation.target.slug],
-                        "note": relation.note,
-                        **standing_columns(relation.standing),
-                    },
+                    kept(
+                        {
+                            "document_id": ids[document.slug],
+                            "kind": relation.kind,
+                            "target_id": ids[relation.target.slug],
+                            "note": relation.note,
+                            **standing_columns(relation.standing),
+                        },
+                        relation.absent,
+                        {},
+                    ),
                     relation.evidence,
                 )
                 for document in data.documents
@@ -380,16 +530,20 @@ class SeedWriter:
         await self.write_claims(
             Consultation,
             ("document_id", "organisation_id", "role"),
-            Consultation.document_id.in_(ids.values()),
+            Consultation.document_id.in_(scope),
             [
                 (
-                    {
-                        "document_id": ids[document.slug],
-                        "organisation_id": self.organisations[consultation.organisation.slug],
-                        "role": consultation.role,
-                        "summary": consultation.summary,
-                        **standing_columns(consultation.standing),
-                    },
+                    kept(
+                        {
+                            "document_id": ids[document.slug],
+                            "organisation_id": self.organisations[consultation.organisation.slug],
+                            "role": consultation.role,
+                            "summary": consultation.summary,
+                            **standing_columns(consultation.standing),
+                        },
+                        consultation.absent,
+                        {},
+                    ),
                     consultation.evidence,
                 )
                 for document in data.documents
@@ -399,19 +553,23 @@ class SeedWriter:
         await self.write_claims(
             ImpactAssessment,
             ("document_id", "kind"),
-            ImpactAssessment.document_id.in_(ids.values()),
+            ImpactAssessment.document_id.in_(scope),
             [
                 (
-                    {
-                        "document_id": ids[document.slug],
-                        "kind": assessment.kind,
-                        "undertaken": assessment.undertaken,
-                        "outcome": assessment.outcome,
-                        **date_columns("date", "date_precision", assessment.date),
-                        "reference": assessment.reference,
-                        "summary": assessment.summary,
-                        **standing_columns(assessment.standing),
-                    },
+                    kept(
+                        {
+                            "document_id": ids[document.slug],
+                            "kind": assessment.kind,
+                            "undertaken": assessment.undertaken,
+                            "outcome": assessment.outcome,
+                            **date_columns("date", "date_precision", assessment.date),
+                            "reference": assessment.reference,
+                            "summary": assessment.summary,
+                            **standing_columns(assessment.standing),
+                        },
+                        assessment.absent,
+                        ASSESSMENT_COLUMNS,
+                    ),
                     assessment.evidence,
                 )
                 for document in data.documents
@@ -421,7 +579,7 @@ class SeedWriter:
         await self.write_claims(
             Expectation,
             ("document_id", "group_id", "organisation_id", "basis"),
-            Expectation.document_id.in_(ids.values()),
+            Expectation.document_id.in_(scope),
             [
                 (
                     {
@@ -446,11 +604,11 @@ class SeedWriter:
     async def write_topic_claims(self, data: SeedData) -> None:
         """The topics documents and principles cover, the topics documents leave out, and
         evidence of absence."""
-        ids = self.documents
+        ids, scope = self.documents, self.file_documents.values()
         await self.rows.upsert(
             DocumentTopic,
             ("document_id", "topic_id"),
-            DocumentTopic.document_id.in_(ids.values()),
+            DocumentTopic.document_id.in_(scope),
             [
                 {"document_id": ids[document.slug], "topic_id": self.topics[ref.slug]}
                 for document in data.documents
@@ -474,15 +632,19 @@ class SeedWriter:
         await self.write_claims(
             TopicOmission,
             ("document_id", "topic_id"),
-            TopicOmission.document_id.in_(ids.values()),
+            TopicOmission.document_id.in_(scope),
             [
                 (
-                    {
-                        "document_id": ids[document.slug],
-                        "topic_id": self.topics[omission.topic.slug],
-                        "summary": omission.summary,
-                        **standing_columns(omission.standing),
-                    },
+                    kept(
+                        {
+                            "document_id": ids[document.slug],
+                            "topic_id": self.topics[omission.topic.slug],
+                            "summary": omission.summary,
+                            **standing_columns(omission.standing),
+                        },
+                        omission.absent,
+                        {},
+                    ),
                     omission.evidence,
                 )
                 for document in data.documents
@@ -492,7 +654,7 @@ class SeedWriter:
         await self.write_claims(
             Absence,
             ("document_id", "group_id", "organisation_id"),
-            Absence.document_id.in_(ids.values()),
+            Absence.document_id.in_(scope),
             [
                 (
                     {
@@ -530,7 +692,13 @@ class SeedWriter:
         await self.rows.upsert(
             Evidence,
             (*CLAIM_COLUMNS.values(), "source_id", "locator", "quote"),
-            Evidence.source_id.in_(self.documents.values()),
+            Evidence.source_id.in_(
+                {
+                    self.documents[entry.source.slug]
+                    for _, _, evidence in self.claims
+                    for entry in evidence
+                }
+            ),
             [
                 {
                     **dict.fromkeys(CLAIM_COLUMNS.values()),
@@ -555,16 +723,20 @@ class SeedWriter:
             ("authority_id", "reference"),
             FoiRequest.authority_id.in_(authorities),
             [
-                {
-                    "reference": request.reference,
-                    "authority_id": authority_id,
-                    "received_on": request.received_on,
-                    "responded_on": request.responded_on,
-                    "subject_id": self.document_id(request.subject),
-                    "response_id": self.document_id(request.response),
-                    "summary": request.summary,
-                    **standing_columns(request.standing),
-                }
+                kept(
+                    {
+                        "reference": request.reference,
+                        "authority_id": authority_id,
+                        "received_on": request.received_on,
+                        "responded_on": request.responded_on,
+                        "subject_id": self.document_id(request.subject),
+                        "response_id": self.document_id(request.response),
+                        "summary": request.summary,
+                        **standing_columns(request.standing),
+                    },
+                    request.absent,
+                    REQUEST_COLUMNS,
+                )
                 for request, authority_id in zip(requests, authorities, strict=True)
             ],
         )
@@ -573,18 +745,34 @@ class SeedWriter:
             ("request_id", "number"),
             FoiQuestion.request_id.in_([row.id for row in rows]),
             [
-                {
-                    "request_id": row.id,
-                    "number": question.number,
-                    "text": question.text,
-                    "answer": question.answer,
-                    "outcome": question.outcome,
-                    **standing_columns(question.standing),
-                }
+                kept(
+                    {
+                        "request_id": row.id,
+                        "number": question.number,
+                        "text": question.text,
+                        "answer": question.answer,
+                        "outcome": question.outcome,
+                        **standing_columns(question.standing),
+                    },
+                    question.absent,
+                    {},
+                )
                 for request, row in zip(requests, rows, strict=True)
                 for question in request.questions
             ],
         )
+
+    def describe(self, column: str, value: Any) -> str:
+        """A key column's value as an editor knows it: the slug an id stands for."""
+        table = NAMED_BY.get(column)
+        if table is None or value is None:
+            return str(getattr(value, "value", value))
+        slugs: dict[str, int] = getattr(self, table)
+        size, names = self.names.get(table, (-1, {}))
+        if size != len(slugs):  # the maps only grow: rebuilt when they have
+            names = {id: slug for slug, id in slugs.items()}
+            self.names[table] = (len(slugs), names)
+        return str(names.get(value, f"#{value}"))
 
     def document_id(self, ref: Ref | None) -> int | None:
         return None if ref is None else self.documents[ref.slug]

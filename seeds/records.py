@@ -21,6 +21,19 @@ from db.enums import (
     InfluenceEffect,
     MembershipBasis,
 )
+from db.rules import Rule
+
+
+class Problem(str):
+    """One problem as `file:line: message`; `code` names the register rule it breaks
+    (db/rules.py), the same code a mutation refuses the same mistake with."""
+
+    code: str | None
+
+    def __new__(cls, text: str, code: str | None = None) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.code = code
+        return problem
 
 
 @dataclass(frozen=True)
@@ -28,8 +41,8 @@ class Origin:
     file: str
     line: int
 
-    def problem(self, message: str) -> str:
-        return f"{self.file}:{self.line}: {message}"
+    def problem(self, message: str, rule: Rule | None = None) -> Problem:
+        return Problem(f"{self.file}:{self.line}: {message}", rule.code if rule else None)
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class GroupRecord:
     position: int
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -98,6 +113,8 @@ class TopicRecord:
     description: str | None
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -122,6 +139,8 @@ class OrganisationRecord:
     origin: Origin
     standing: Standing = UNSTATED
     merged_into: MergedInto | None = None
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,8 @@ class VersionRecord:
     author: str | None
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,8 @@ class InfluenceRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,6 +188,8 @@ class PrincipleRecord:
     topics: tuple[Ref, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,8 @@ class RelationRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -185,6 +212,8 @@ class ConsultationRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -198,6 +227,8 @@ class ImpactAssessmentRecord:
     origin: Origin
     standing: Standing = UNSTATED
     summary: str | None = None
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -222,6 +253,8 @@ class OmissionRecord:
     evidence: tuple[EvidenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -244,6 +277,8 @@ class FoiQuestionRecord:
     outcome: FoiOutcome
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -260,6 +295,8 @@ class FoiRequestRecord:
     questions: tuple[FoiQuestionRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -295,6 +332,8 @@ class DocumentRecord:
     absences: tuple[AbsenceRecord, ...]
     origin: Origin
     standing: Standing = UNSTATED
+    # Optional fields the file leaves out: their stored values stay as they are.
+    absent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

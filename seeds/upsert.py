@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -14,7 +14,7 @@ from db import queries
 from db.edits import record_change, snapshot
 from db.enums import AuditAction
 from db.models import Base
-from seeds.report import SeedReport
+from seeds.report import Change, SeedReport
 
 M = TypeVar("M", bound=Base)
 
@@ -51,6 +51,19 @@ class Upserter:
         self.session = session
         self.report = report
         self.actor = actor
+        # How a key column's value reads in the report (the loader names ids by slug).
+        self.describe: Callable[[str, Any], str] = lambda _, value: str(
+            getattr(value, "value", value)
+        )
+
+    def label(self, model: type[Base], key: Sequence[str], values: Values) -> str:
+        """A row as the dry run names it: its table and natural key, ids read as slugs."""
+        parts = [
+            self.describe(column, values[column]) for column in key if values[column] is not None
+        ]
+        # A key holding a quote is named by its start; slugs whole.
+        short = [part[:57] + "..." if len(part) > 60 and " " in part else part for part in parts]
+        return " ".join([model.__tablename__.replace("_", " "), *short])
 
     async def upsert(
         self,
@@ -82,6 +95,13 @@ class Upserter:
                     if not isinstance(value, Keep) and not _same(getattr(row, name), value)
                 }
                 before = snapshot(row) if changed and self.actor else None
+                if changed:
+                    self.report.changes.append(
+                        Change(
+                            self.label(model, key, values),
+                            [(name, getattr(row, name), value) for name, value in changed.items()],
+                        )
+                    )
                 for name, value in changed.items():
                     setattr(row, name, value)
                 if changed and "version" in model.__table__.c:
@@ -105,6 +125,7 @@ class Upserter:
         statement = insert(model).returning(model, sort_by_parameter_order=True)
         inserted = (await self.session.scalars(statement, missing)).all()
         counts.inserted += len(missing)
+        self.report.added.extend(self.label(model, key, values) for values in missing)
         for row in inserted:
             await self.audit(AuditAction.CREATE, row, None)
         rows = iter(inserted)

@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from db.enums import DatePrecision
+from db.rules import Rule
 from seeds.records import UNSTATED, Origin, PartialDate, Ref, Retraction, Standing
 
 E = TypeVar("E", bound=enum.Enum)
@@ -58,8 +59,8 @@ class Reader:
     def origin(self, node: Node) -> Origin:
         return Origin(self.file, line_of(node))
 
-    def problem(self, node: Node, message: str) -> None:
-        self.problems.append(self.origin(node).problem(message))
+    def problem(self, node: Node, message: str, rule: Rule | None = None) -> None:
+        self.problems.append(self.origin(node).problem(message, rule))
 
     def compose(self, path: Path) -> Node | None:
         """The file's root node, or None (with a problem) if it is missing, empty or not YAML."""
@@ -297,6 +298,10 @@ class Fields:
             if at is not None and reason is not None:
                 retraction = Retraction(at, reason)
         return Standing(draft, retraction)
+
+    def absent(self, *keys: str) -> frozenset[str]:
+        """Which of these optional fields the mapping leaves out (null is not left out)."""
+        return frozenset(key for key in keys if key not in self.values)
 
     def items(self, key: str) -> list[Node]:
         """The entries of a list field; an absent list is empty."""

@@ -30,6 +30,7 @@ class Register:
     sessionmaker: async_sessionmaker[AsyncSession]
     tokens: dict[str, str]  # role or state -> bearer token
     app: Starlette
+    url: str = ""  # the database's
 
     def headers(self, who: str) -> dict[str, str]:
         if who == "anonymous":
@@ -92,6 +93,6 @@ async def open_register(tmp_path: Path, **settings: Any) -> AsyncIterator[Regist
         app = create_app(Settings(_env_file=None, database_url=url, **settings))  # type: ignore[call-arg]
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://footprint.test") as c:
-            yield Register(c, sessionmaker, issued, app)
+            yield Register(c, sessionmaker, issued, app, url)
         await app.state.engine.dispose()
         await engine.dispose()

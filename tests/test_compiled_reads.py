@@ -170,7 +170,12 @@ async def _ask(
                 response = await client.post("/graphql", json={"query": query}, headers=headers)
     assert response.headers["content-type"].startswith("application/json")
     body: dict[str, Any] = response.json()
-    return body, counter.count
+    return body, _counted(counter)
+
+
+def _counted(counter: Any) -> int:
+    """Statements sent, SQLite's BEGIN (which opens every read there) left out."""
+    return sum(statement != "BEGIN" for statement in counter.statements)
 
 
 def _plans() -> Plans:
@@ -227,7 +232,7 @@ async def test_the_benchmarks_client_shaped_questions_are_compiled_pages_1_and_2
             expected = (await usual.post("/graphql", json=body)).json()
         assert "errors" not in expected, expected
         assert compiled == expected
-        assert counter.count == 1, (page, [s[:80] for s in counter.statements])
+        assert _counted(counter) == 1, (page, [s[:80] for s in counter.statements])
         cursor = _end_cursor(expected)
         assert cursor is not None
         body["variables"]["after"] = cursor
@@ -264,7 +269,7 @@ async def test_a_get_with_an_operation_name_and_variables_is_compiled(
         expected = (await usual.get("/graphql", params=params)).json()
     assert compiled == expected
     assert expected["data"]["organisation"]["name"]
-    assert counter.count == 1
+    assert _counted(counter) == 1
 
 
 async def test_a_merged_organisations_slug_leads_to_the_survivor(
@@ -513,6 +518,6 @@ async def test_generated_queries_answer_as_field_by_field_execution(
                 answer = (await fast.post("/graphql", json=body, headers=headers)).json()
             expected = (await usual.post("/graphql", json=body, headers=headers)).json()
             assert answer == expected, (seed, number, query, generator.variables)
-            compiled_count += counter.count <= (2 if headers else 1) and "errors" not in answer
+            compiled_count += _counted(counter) <= (2 if headers else 1) and "errors" not in answer
     # Most of them do take the compiled path (the rest: fields it does not compile).
     assert compiled_count >= GENERATED // 3, compiled_count

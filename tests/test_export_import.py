@@ -50,7 +50,8 @@ Sessionmaker = async_sessionmaker[AsyncSession]
 # Not the register's content: who may edit, and the trail of edits.
 # Redirects exist only after a merge, which retracts an organisation: a register the export
 # refuses until the seed format can carry retractions.
-NOT_EXPORTED = {"audit_entry", "api_token", "idempotency_record"}
+# Nor is an editor's review of possible duplicate organisations (pairs marked distinct).
+NOT_EXPORTED = {"audit_entry", "api_token", "idempotency_record", "organisation_distinct_pair"}
 
 
 def read_folder(directory: Path) -> dict[str, bytes]:

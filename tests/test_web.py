@@ -314,7 +314,7 @@ async def test_the_dashboard_is_given_the_schemas_vocabulary_without_introspecti
     kinds = {v["value"]: v["label"] for v in words["DocumentKind"]["values"]}
     assert kinds[DocumentKind.FOI_RESPONSE] == "FOI response"
     statuses = [v["value"] for v in words["CoverageStatus"]["values"]]
-    assert statuses[:3] == ["CONSULTED", "NOT_CONSULTED", "NO_RECORD"]
+    assert statuses == [status.name for status in CoverageStatus]
     assert all(v["definition"] for kind in words.values() for v in kind["values"])
 
 

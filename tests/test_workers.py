@@ -117,7 +117,7 @@ def test_two_workers_answer_graphql_on_one_port(tmp_path: Path) -> None:
             _stop(server)
 
 
-COUNTED = 'footprint_requests_total{operation="Counted",operation_type="query",status="200"}'
+COUNTED = 'footprint_requests_total{operation="Documents",operation_type="query",status="200"}'
 
 
 def _counted(text: str) -> dict[str, float]:
@@ -142,13 +142,13 @@ def _apps_started(server: subprocess.Popen[bytes], directory: Path) -> list[int]
 
 
 def _counted_by(directory: Path, pid: int) -> float:
-    """The Counted requests one worker answered, read from its own metrics file."""
+    """The Documents requests (a name the dashboard sends) one worker answered, read from its own metrics file."""
     files = [str(path) for path in directory.glob(f"counter_{pid}.db")]
     return sum(
         sample.value
         for metric in MultiProcessCollector.merge(files)  # type: ignore[no-untyped-call]
         for sample in metric.samples
-        if sample.name == "footprint_requests_total" and sample.labels["operation"] == "Counted"
+        if sample.name == "footprint_requests_total" and sample.labels["operation"] == "Documents"
     )
 
 
@@ -162,7 +162,7 @@ def test_metrics_add_up_every_worker_and_forget_dead_ones(tmp_path: Path) -> Non
         base = f"http://127.0.0.1:{port}"
 
         def ask(_: int) -> int:
-            body = {"query": "query Counted { documents { totalCount } }"}
+            body = {"query": "query Documents { documents { totalCount } }"}
             return httpx.post(f"{base}/graphql", json=body, timeout=30).status_code
 
         def scrape() -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -78,4 +79,16 @@ def _read(entry: Traversable) -> SavedQuestion:
         query=query,
         operation=operation.name.value if operation.name else None,
         variables=json.dumps(defaults, indent=2) if defaults else "",
+    )
+
+
+@cache
+def known_operations() -> frozenset[str]:
+    """The operation names this project's own clients send: the saved questions', the
+    dashboard's, and GraphiQL's introspection query."""
+    dashboard = files("api.web").joinpath("static/dashboard.js").read_text(encoding="utf-8")
+    return frozenset(
+        {q.operation for q in saved_questions() if q.operation}
+        | set(re.findall(r"\bquery ([_A-Za-z][_0-9A-Za-z]*)", dashboard))
+        | {"IntrospectionQuery"}
     )

@@ -10,11 +10,10 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from db.enums import DatePrecision, ExpectationBasis, InfluenceEffect
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     RETRACTING,
     EditRefused,
     audited_insert,
@@ -221,10 +220,10 @@ class ClaimMutation:
             checks.done()
             assert organisation_id is not None and principle_id is not None
             if await _influence_taken(session, principle_id, organisation_id, input.effect):
-                checks.fail(
+                checks.broken(
                     "input.effect",
+                    rules.DUPLICATE_INFLUENCE,
                     "This organisation's effect on this principle is recorded already.",
-                    DUPLICATE,
                 )
                 checks.done()
             row = models.Influence(
@@ -259,10 +258,10 @@ class ClaimMutation:
             if effect is not None and await _influence_taken(
                 session, principle_id, organisation_id, effect, influence_id
             ):
-                checks.fail(
+                checks.broken(
                     "changes.effect",
+                    rules.DUPLICATE_INFLUENCE,
                     "This organisation's effect on this principle is recorded already.",
-                    DUPLICATE,
                 )
             checks.done()
             return influence_id, values
@@ -297,6 +296,15 @@ class ClaimMutation:
             )
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
+            key = {
+                "document_id": document_id,
+                "group_id": group_id,
+                "organisation_id": organisation_id,
+                "basis": input.basis,
+            }
+            if await rules.DUPLICATE_EXPECTATION.taken(session, key):
+                checks.broken("input.basis", rules.DUPLICATE_EXPECTATION)
+                checks.done()
             row = models.Expectation(
                 document_id=document_id,
                 group_id=group_id,
@@ -321,11 +329,23 @@ class ClaimMutation:
         self, info: Info, id: strawberry.ID, expected_version: int, changes: ExpectationChanges
     ) -> ExpectationPayload:
         async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
-            expectation_id = (await existing(session, models.Expectation, id, "expectation")).id
+            current = await existing(session, models.Expectation, id, "expectation")
+            expectation_id = current.id
             checks = Checks()
             values = given_values(
                 checks, "changes", changes, required=("basis", "reason", "published")
             )
+            if values.get("basis") is not None and await rules.DUPLICATE_EXPECTATION.taken(
+                session,
+                {
+                    "document_id": current.document_id,
+                    "group_id": current.group_id,
+                    "organisation_id": current.organisation_id,
+                    "basis": values["basis"],
+                },
+                expectation_id,
+            ):
+                checks.broken("changes.basis", rules.DUPLICATE_EXPECTATION)
             if values.get("reason") is not None:
                 checks.text("changes.reason", values["reason"], MAX_TEXT, required=True)
             checks.done()
@@ -356,6 +376,11 @@ class ClaimMutation:
             )
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
+            if await rules.DUPLICATE_IMPACT_ASSESSMENT.taken(
+                session, {"document_id": document_id, "kind": input.kind}
+            ):
+                checks.broken("input.kind", rules.DUPLICATE_IMPACT_ASSESSMENT)
+                checks.done()
             row = models.ImpactAssessment(document_id=document_id, **values)
             add = adding_evidence(session, "impact_assessment_id", evidence)
             return await audited_insert(
@@ -393,6 +418,10 @@ class ClaimMutation:
                 required=("kind", "undertaken", "date_precision", "published"),
             )
             _check_assessment(checks, "changes", {k: v for k, v in values.items() if v is not None})
+            if values.get("kind") is not None and await rules.DUPLICATE_IMPACT_ASSESSMENT.taken(
+                session, {"document_id": current.document_id, "kind": values["kind"]}, assessment_id
+            ):
+                checks.broken("changes.kind", rules.DUPLICATE_IMPACT_ASSESSMENT)
             checks.done()
             return assessment_id, values
 

@@ -8,18 +8,18 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import ConsultationRole
 from schema.context import Actor, Info
 from schema.ids import parse_global_id
 from schema.mutations.editing import (
-    DUPLICATE,
     NOT_FOUND,
     EditRefused,
     audited_insert,
     create_once,
     given,
     refuse,
+    refuse_rule,
     retract_once,
     update_once,
 )
@@ -104,7 +104,9 @@ class ConsultationMutation:
                 ("input.organisation", input.organisation, organisation, "organisation"),
             ):
                 if slug not in found:
-                    checks.fail(field, f"No {what} has the slug '{slug[:100]}'.")
+                    checks.broken(
+                        field, rules.UNKNOWN_REFERENCE, f"No {what} has the slug '{slug[:100]}'."
+                    )
                 elif found[slug].retracted_at is not None:
                     checks.fail(field, f"The {what} '{slug[:100]}' is retracted.")
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
@@ -114,10 +116,10 @@ class ConsultationMutation:
             key = {"document_id": document_id, "organisation_id": organisation_id}
             taken = await queries.taken(session, models.Consultation, {**key, "role": input.role})
             if taken:
-                raise refuse(
+                raise refuse_rule(
                     "input.role",
+                    rules.DUPLICATE_CONSULTATION,
                     "This organisation is recorded in this role on this document already.",
-                    DUPLICATE,
                 )
             row = models.Consultation(
                 document_id=document_id,
@@ -147,11 +149,24 @@ class ConsultationMutation:
     ) -> ConsultationPayload:
         async def prepare(session: AsyncSession) -> tuple[int, dict[str, Any]]:
             consultation_id = await _existing(session, id)
+            current = (await queries.by_ids(session, models.Consultation, [consultation_id]))[
+                consultation_id
+            ]
             checks = Checks()
             values: dict[str, Any] = {}
             if given(changes.role):
                 if changes.role is None:
                     checks.fail("changes.role", "This cannot be null.")
+                elif await rules.DUPLICATE_CONSULTATION.taken(
+                    session,
+                    {
+                        "document_id": current.document_id,
+                        "organisation_id": current.organisation_id,
+                        "role": changes.role,
+                    },
+                    consultation_id,
+                ):
+                    checks.broken("changes.role", rules.DUPLICATE_CONSULTATION)
                 values["role"] = changes.role
             if given(changes.summary):
                 checks.text("changes.summary", changes.summary, MAX_TEXT)

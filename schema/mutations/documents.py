@@ -9,11 +9,10 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from db.enums import DatePrecision, DocumentKind, Formality
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     NOT_FOUND,
     EditRefused,
     audited_insert,
@@ -132,7 +131,7 @@ class DocumentMutation:
             _check_values(checks, "input", values)
             publisher_id = await _publisher_id(session, checks, "input.publisher", input.publisher)
             if await queries.by_slugs(session, models.Document, [input.slug]):
-                checks.fail("input.slug", "A document has this slug already.", DUPLICATE)
+                checks.broken("input.slug", rules.SLUG_TAKEN, "A document has this slug already.")
             checks.done()
             row = models.Document(slug=input.slug, publisher_id=publisher_id, **values)
             return await audited_insert(session, info, actor, ENTITY, row, _state)

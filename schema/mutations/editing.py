@@ -12,8 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import edits, queries
+from db.engine import write_transaction
 from db.enums import AuditAction, TokenRole
 from db.models import Base
+from db.rules import Rule
 from schema.context import Actor, Info
 from schema.errors import FootprintError
 
@@ -34,6 +36,11 @@ class FieldError:
     field: str | None = strawberry.field(description='The input at fault, e.g. "input.slug".')
     message: str
     code: str
+    rule: str | None = strawberry.field(
+        default=None,
+        description="The register rule refused, e.g. DUPLICATE_EXPECTATION: the import reports "
+        "the same code for the same mistake.",
+    )
 
 
 @strawberry.type(description="The change was refused and nothing was written.")
@@ -51,6 +58,13 @@ class Refusal(Exception):
 
 def refuse(field: str | None, message: str, code: str) -> Refusal:
     return Refusal(FieldError(field=field, message=message, code=code))
+
+
+def refuse_rule(field: str | None, rule: Rule, message: str | None = None) -> Refusal:
+    """A refusal for breaking one of the register's rules (db/rules.py)."""
+    return Refusal(
+        FieldError(field=field, message=message or rule.message, code=rule.category, rule=rule.code)
+    )
 
 
 def require_role(info: Info, role: TokenRole = TokenRole.EDITOR) -> Actor:
@@ -72,7 +86,7 @@ async def in_transaction(
     """Run one edit in one transaction: all of it is written, or none of it."""
     actor = require_role(info)
     try:
-        async with info.context.sessionmaker.begin() as session:
+        async with write_transaction(info.context.sessionmaker) as session:
             return await work(session, actor)
     except Refusal as refusal:
         return EditRefused(errors=refusal.errors)

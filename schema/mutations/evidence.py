@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from db.enums import Confidence
 from schema.context import Actor, Info
 from schema.errors import UserInputError
@@ -26,6 +26,7 @@ from schema.mutations.editing import (
     create_once,
     publishing_change,
     refuse,
+    refuse_rule,
     retract_once,
     row_state,
     update_once,
@@ -134,6 +135,10 @@ class EvidenceMutation:
             checks.done()
             assert found is not None and source_id is not None
             column, claim_id = found
+            if await rules.evidence_taken(
+                session, column, claim_id, source_id, input.locator, input.quote
+            ):
+                raise refuse_rule("input.quote", rules.DUPLICATE_EVIDENCE)
             count, last = await queries.evidence_held(session, column, claim_id)
             if count >= MAX_EVIDENCE:
                 raise refuse("claim", f"A claim has at most {MAX_EVIDENCE} pieces.", INVALID)
@@ -181,6 +186,18 @@ class EvidenceMutation:
                 values.get("quote", current.quote),
             )
             checks.done()
+            assert source_id is not None
+            column = next(c for c in CLAIM_COLUMNS if getattr(current, c) is not None)
+            if await rules.evidence_taken(
+                session,
+                column,
+                getattr(current, column),
+                source_id,
+                values.get("locator", current.locator),
+                values.get("quote", current.quote),
+                evidence_id,
+            ):
+                raise refuse_rule("changes.quote", rules.DUPLICATE_EVIDENCE)
             values["source_id"] = source_id
             return evidence_id, values
 

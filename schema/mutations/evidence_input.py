@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import Confidence
 from db.models import Base
 from schema.errors import UserInputError
@@ -42,10 +42,12 @@ async def check_evidence(
 ) -> list[dict[str, Any]]:
     """Check each piece of evidence; return the rows to write (without their claim)."""
     if not evidence:
-        checks.fail(field, "Every claim needs at least one piece of evidence.")
+        checks.broken(field, rules.EVIDENCE_REQUIRED)
     if len(evidence) > MAX_EVIDENCE:
         checks.fail(field, f"At most {MAX_EVIDENCE} pieces of evidence.")
     sources = await Sources.of(session, [e.source for e in evidence])
+    for n in rules.repeated([(e.source, e.locator, e.quote) for e in evidence]):
+        checks.broken(f"{field}[{n}]", rules.DUPLICATE_EVIDENCE)
     rows = []
     for n, item in enumerate(evidence):
         source_id = sources.check(checks, f"{field}[{n}]", item.source, item.locator, item.quote)
@@ -84,12 +86,15 @@ class Sources:
         checks.text(f"{at}.quote", quote, MAX_TEXT, required=True)
         source = self.documents.get(slug)
         if source is None:
-            checks.fail(f"{at}.source", f"No document has the slug '{slug[:100]}'.")
+            checks.broken(
+                f"{at}.source", rules.UNKNOWN_REFERENCE, f"No document has the slug '{slug[:100]}'."
+            )
             return None
         stored = self.texts.get(source.id)
         if stored and collapse_whitespace(quote) not in collapse_whitespace(stored[0].text):
-            checks.fail(
+            checks.broken(
                 f"{at}.quote",
+                rules.QUOTE_NOT_IN_SOURCE,
                 f"The quote is not in the stored text of '{slug}': quotes are verbatim.",
             )
         return source.id
@@ -122,7 +127,7 @@ async def slug_id(
     """The id of the record with this slug; a problem in `checks` if there is none."""
     found = (await queries.by_slugs(session, model, [slug])).get(slug)
     if found is None:
-        checks.fail(field, f"No {what} has the slug '{slug[:100]}'.")
+        checks.broken(field, rules.UNKNOWN_REFERENCE, f"No {what} has the slug '{slug[:100]}'.")
         return None
     if found.retracted_at is not None:  # type: ignore[attr-defined]
         checks.fail(field, f"The {what} '{slug[:100]}' is retracted: nothing new may point at it.")
@@ -136,7 +141,7 @@ async def group_or_organisation(
     """The ids of `input.group` or `input.organisation`, exactly one of which a claim about a
     party (an expectation, an absence) names; problems in `checks`."""
     if (group is None) == (organisation is None):
-        checks.fail("input.group", "Give a group or an organisation, not both or neither.")
+        checks.broken("input.group", rules.PARTY_REQUIRED)
     group_id = organisation_id = None
     if group is not None:
         group_id = await slug_id(
@@ -219,4 +224,4 @@ def given_values(
 
 def check_position(checks: Checks, field: str, value: int | None) -> None:
     if value is not None and not 1 <= value <= MAX_POSITION:
-        checks.fail(field, f"A position from 1 to {MAX_POSITION}.")
+        checks.broken(field, rules.POSITION_RANGE, f"A position from 1 to {MAX_POSITION}.")

@@ -9,11 +9,10 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from db.enums import FoiOutcome
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     RETRACTING,
     EditRefused,
     audited_insert,
@@ -199,10 +198,10 @@ class FoiMutation:
             if authority_id is not None and await _reference_taken(
                 session, authority_id, input.reference
             ):
-                checks.fail(
+                checks.broken(
                     "input.reference",
+                    rules.DUPLICATE_FOI_REQUEST,
                     "This authority has a request with this reference already.",
-                    DUPLICATE,
                 )
             checks.done()
             row = models.FoiRequest(**columns)
@@ -242,10 +241,10 @@ class FoiMutation:
                     session, after["authority_id"], after["reference"], request_id
                 )
             ):
-                checks.fail(
+                checks.broken(
                     "changes.reference",
+                    rules.DUPLICATE_FOI_REQUEST,
                     "This authority has another request with this reference.",
-                    DUPLICATE,
                 )
             checks.done()
             return request_id, columns
@@ -277,8 +276,10 @@ class FoiMutation:
                 session, checks, models.FoiRequest, "input.request", input.request, "FOI request"
             )
             if request_id is not None and await _number_taken(session, request_id, input.number):
-                checks.fail(
-                    "input.number", "The request has a question with this number.", DUPLICATE
+                checks.broken(
+                    "input.number",
+                    rules.DUPLICATE_FOI_QUESTION,
+                    "The request has a question with this number.",
                 )
             checks.done()
             row = models.FoiQuestion(
@@ -311,10 +312,10 @@ class FoiMutation:
             _check_question(checks, "changes", values)
             number = values.get("number")
             if number is not None and await _number_taken(session, request_id, number, question_id):
-                checks.fail(
+                checks.broken(
                     "changes.number",
+                    rules.DUPLICATE_FOI_QUESTION,
                     "The request has another question with this number.",
-                    DUPLICATE,
                 )
             checks.done()
             return question_id, values

@@ -10,10 +10,9 @@ import strawberry
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     RETRACTING,
     EditRefused,
     audited_insert,
@@ -153,14 +152,13 @@ class GapMutation:
                 "document_id": document_id,
                 "group_id": group_id,
                 "organisation_id": organisation_id,
-                "retracted_at": None,
             }
-            if await queries.taken(session, models.Absence, key):
-                checks.fail(
+            if await rules.DUPLICATE_ABSENCE.taken(session, key):
+                checks.broken(
                     "input.group" if group_id else "input.organisation",
+                    rules.DUPLICATE_ABSENCE,
                     "An absence of this party from this document is recorded already: add "
                     "evidence to it instead.",
-                    DUPLICATE,
                 )
                 checks.done()
             row = models.Absence(
@@ -231,17 +229,18 @@ class GapMutation:
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
             assert document_id is not None and topic_id is not None
-            if await queries.taken(
-                session, models.TopicOmission, {"document_id": document_id, "topic_id": topic_id}
+            if await rules.DUPLICATE_OMISSION.taken(
+                session, {"document_id": document_id, "topic_id": topic_id}
             ):
-                checks.fail(
+                checks.broken(
                     "input.topic",
+                    rules.DUPLICATE_OMISSION,
                     "This document is recorded as leaving this topic out already.",
-                    DUPLICATE,
                 )
             elif await _covers(session, document_id, topic_id):
-                checks.fail(
+                checks.broken(
                     "input.topic",
+                    rules.COVERED_AND_OMITTED,
                     "This document, or one of its principles, is recorded as covering this topic: "
                     "it cannot also leave it out.",
                 )

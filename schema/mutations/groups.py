@@ -18,10 +18,9 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     IN_USE,
     NOT_FOUND,
     RETRACTING,
@@ -141,7 +140,9 @@ class StakeholderGroupMutation:
                     "stakeholder group",
                 )
             if await queries.by_slugs(session, models.StakeholderGroup, [input.slug]):
-                checks.fail("input.slug", "A stakeholder group has this slug already.", DUPLICATE)
+                checks.broken(
+                    "input.slug", rules.SLUG_TAKEN, "A stakeholder group has this slug already."
+                )
             if input.published and parent_id is not None:
                 await _check_parent_published(session, checks, "input.parent", parent_id)
             checks.done()

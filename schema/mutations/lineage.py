@@ -10,11 +10,10 @@ import strawberry
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from db.enums import DocumentRelationKind
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     RETRACTING,
     EditRefused,
     audited_insert,
@@ -179,7 +178,11 @@ class LineageMutation:
                 session, checks, models.Document, "input.document", input.document, "document"
             )
             if document_id is not None and await _label_taken(session, document_id, input.label):
-                checks.fail("input.label", "The document has a version with this label.", DUPLICATE)
+                checks.broken(
+                    "input.label",
+                    rules.DUPLICATE_VERSION,
+                    "The document has a version with this label.",
+                )
             checks.done()
             position = input.position
             if position is None:
@@ -224,8 +227,10 @@ class LineageMutation:
             _check_version(checks, "changes", values)
             label = values.get("label")
             if label is not None and await _label_taken(session, document_id, label, version_id):
-                checks.fail(
-                    "changes.label", "The document has another version with this label.", DUPLICATE
+                checks.broken(
+                    "changes.label",
+                    rules.DUPLICATE_VERSION,
+                    "The document has another version with this label.",
                 )
             checks.done()
             return version_id, values
@@ -259,12 +264,16 @@ class LineageMutation:
                 session, checks, models.Document, "input.target", input.target, "document"
             )
             if input.document == input.target:
-                checks.fail("input.target", "A document cannot be related to itself.")
+                checks.broken("input.target", rules.RELATION_TO_ITSELF)
             evidence = await check_evidence(session, checks, "input.evidence", input.evidence)
             checks.done()
             assert document_id is not None and target_id is not None
             if await _relation_taken(session, document_id, input.kind, target_id):
-                checks.fail("input.kind", "These documents are related so already.", DUPLICATE)
+                checks.broken(
+                    "input.kind",
+                    rules.DUPLICATE_RELATION,
+                    "These documents are related so already.",
+                )
                 checks.done()
             row = models.DocumentRelation(
                 document_id=document_id,
@@ -304,7 +313,11 @@ class LineageMutation:
             if kind is not None and await _relation_taken(
                 session, document_id, kind, target_id, relation_id
             ):
-                checks.fail("changes.kind", "These documents are related so already.", DUPLICATE)
+                checks.broken(
+                    "changes.kind",
+                    rules.DUPLICATE_RELATION,
+                    "These documents are related so already.",
+                )
             checks.done()
             return relation_id, values
 

@@ -7,6 +7,10 @@ survivor has (both consulted on one document in one role, say), the survivor's r
 the merged row's evidence (or an FOI request's questions) moves onto it and the merged row is
 retracted. The merged organisation is kept, retracted, and its slug resolves to the survivor.
 
+Merging a draft publishes nothing of it: its name and aliases do not become the survivor's,
+nor its group memberships; what moves to the survivor moves as a draft; and its slug
+resolves only for editors (db/visibility.py).
+
 Each changed row gets a MERGE entry in the audit trail with its before and after.
 """
 
@@ -18,7 +22,7 @@ import strawberry
 from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import AuditAction, TokenRole
 from schema.context import Actor, Info
 from schema.mutations.editing import (
@@ -39,34 +43,62 @@ from schema.mutations.organisations import (
 )
 from schema.mutations.validation import Checks
 
-# Each kind of row that points at an organisation: its column, and the other columns of its
-# unique key (None: no key, so the row always moves).
+
+# Each kind of row that points at an organisation: its column, and the other columns of the
+# rule (db/rules.py) that keeps it unique (None: no rule, so the row always moves).
+def _others(rule: rules.UniqueRule, column: str) -> tuple[str, ...]:
+    return tuple(c for c in rule.columns if c != column)
+
+
 LINKS: list[tuple[type[models.Base], str, tuple[str, ...] | None]] = [
-    (models.Consultation, "organisation_id", ("document_id", "role")),
-    (models.Influence, "organisation_id", ("principle_id", "effect")),
-    (models.Expectation, "organisation_id", None),
-    (models.Absence, "organisation_id", None),
-    (models.FoiRequest, "authority_id", ("reference",)),
+    (
+        models.Consultation,
+        "organisation_id",
+        _others(rules.DUPLICATE_CONSULTATION, "organisation_id"),
+    ),
+    (models.Influence, "organisation_id", _others(rules.DUPLICATE_INFLUENCE, "organisation_id")),
+    (
+        models.Expectation,
+        "organisation_id",
+        _others(rules.DUPLICATE_EXPECTATION, "organisation_id"),
+    ),
+    (models.Absence, "organisation_id", _others(rules.DUPLICATE_ABSENCE, "organisation_id")),
+    (models.FoiRequest, "authority_id", _others(rules.DUPLICATE_FOI_REQUEST, "authority_id")),
     (models.Document, "publisher_id", None),
 ]
 
+# The evidence a claim holds is unique by these columns (DUPLICATE_EVIDENCE).
+EVIDENCE_KEY = ("source_id", "locator", "quote")
 # What a duplicate row's own records are, and where they move: (child model, its column,
-# the column of the child's own unique key within the parent, if any).
-FOLDED: dict[type[models.Base], tuple[type[models.Base], str, str | None]] = {
-    models.Consultation: (models.Evidence, "consultation_id", None),
-    models.Influence: (models.Evidence, "influence_id", None),
-    models.FoiRequest: (models.FoiQuestion, "request_id", "number"),
+# the columns of the child's own unique key within the parent).
+FOLDED: dict[type[models.Base], tuple[type[models.Base], str, tuple[str, ...]]] = {
+    models.Consultation: (models.Evidence, "consultation_id", EVIDENCE_KEY),
+    models.Influence: (models.Evidence, "influence_id", EVIDENCE_KEY),
+    models.Expectation: (models.Evidence, "expectation_id", EVIDENCE_KEY),
+    models.Absence: (models.Evidence, "absence_id", EVIDENCE_KEY),
+    models.FoiRequest: (models.FoiQuestion, "request_id", ("number",)),
 }
 
 
 class Merge:
     """One merge, inside the caller's transaction, auditing every row it changes."""
 
-    def __init__(self, session: AsyncSession, info: Info, actor: Actor, reason: str) -> None:
+    def __init__(
+        self, session: AsyncSession, info: Info, actor: Actor, reason: str, *, draft: bool
+    ) -> None:
+        """`draft`: the merged organisation is unpublished, so what moves is left unpublished."""
         self.session = session
         self.info = info
         self.actor = actor
         self.reason = reason
+        self.draft = draft
+
+    def moved(self, model: type[models.Base], **values: Any) -> dict[str, Any]:
+        """`values` for a row moving off the merged organisation: unpublished if that was a
+        draft (a document stays as it is: it is not the organisation's to hide)."""
+        if self.draft and model is not models.Document:
+            return {**values, "published": False}
+        return values
 
     async def change(self, row: Any, **values: Any) -> None:
         """Write `values` to a row, raising its version, with a MERGE entry before and after."""
@@ -107,7 +139,7 @@ class Merge:
                     )
                     twin = twins[0] if twins else None
                 if twin is None:
-                    await self.change(row, **{column: survivor_id})
+                    await self.change(row, **self.moved(model, **{column: survivor_id}))
                 elif twin.retracted_at is not None:
                     raise refuse(
                         "survivor",
@@ -124,19 +156,19 @@ class Merge:
         child, column, key = FOLDED[type(row)]
         children = child.__table__.c
         kept = await queries.rows_where(self.session, child, children[column] == twin.id)
-        taken = {getattr(c, key) for c in kept} if key else set()
+        taken = {tuple(getattr(c, k) for k in key) for c in kept}
         position = max((getattr(c, "position", 0) for c in kept), default=0) + 1
         moving: list[Any] = await queries.rows_where(
             self.session, child, children[column] == row.id
         )
         for item in sorted(moving, key=lambda c: (getattr(c, "position", 0), c.id)):
-            if key is not None and getattr(item, key) in taken:
-                continue  # the twin has this very question: the duplicate stays with `row`
+            if tuple(getattr(item, k) for k in key) in taken:
+                continue  # the twin has this very one: the duplicate stays with `row`
             values: dict[str, Any] = {column: twin.id}
             if hasattr(item, "position"):
                 values["position"] = position
                 position += 1
-            await self.change(item, **values)
+            await self.change(item, **self.moved(child, **values))
         await self.change(
             row,
             retracted_at=edits.now(),
@@ -147,6 +179,8 @@ class Merge:
     async def copy_aliases_and_groups(
         self, survivor: models.Organisation, merged: models.Organisation
     ) -> None:
+        if self.draft:
+            return  # its names and memberships stay with it, retracted: none is published
         session = self.session
         aliases = await queries.children(
             session,
@@ -189,7 +223,9 @@ class OrganisationMergeMutation:
         description="Admins only. Merge `merged` into `survivor`, the same body recorded twice: "
         "every link moves to the survivor in one transaction (duplicates are folded together, "
         "keeping their evidence), the merged organisation is retracted and its slug resolves to "
-        "the survivor. Each version is the one you read; a stale one is a CONFLICT."
+        "the survivor. Merging a draft publishes nothing of it: its names and groups stay with "
+        "it, what moves becomes a draft, and its slug resolves for editors only. Each version "
+        "is the one you read; a stale one is a CONFLICT."
     )
     async def merge_organisations(
         self,
@@ -207,7 +243,7 @@ class OrganisationMergeMutation:
             if not reason.strip() or len(reason) > MAX_REASON:
                 checks.fail("reason", f"Say why, in 1 to {MAX_REASON} characters.")
             if survivor == merged:
-                checks.fail("merged", "An organisation cannot be merged into itself.")
+                checks.broken("merged", rules.MERGED_INTO_ITSELF)
             kept = await _organisation(session, checks, "survivor", survivor)
             gone = await _organisation(session, checks, "merged", merged)
             checks.done()
@@ -228,7 +264,7 @@ class OrganisationMergeMutation:
             survivor_before = await organisation_state(session, survivor_id)
             merged_before = await organisation_state(session, merged_id)
 
-            merge = Merge(session, info, actor, reason)
+            merge = Merge(session, info, actor, reason, draft=not gone.published)
             await merge.copy_aliases_and_groups(kept, gone)
             await merge.move_links(survivor_id, merged_id)
             when = edits.now()

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import edits, models, queries
+from db import edits, models, queries, rules
 from db.enums import MembershipBasis
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     NOT_FOUND,
     EditRefused,
     audited_insert,
@@ -24,6 +23,7 @@ from schema.mutations.editing import (
     retract_once,
 )
 from schema.mutations.validation import MAX_NAME, MAX_TEXT, Checks
+from schema.types.duplicates import PossibleDuplicate, possible_duplicates
 from schema.types.organisations import Organisation
 
 ENTITY = "organisation"
@@ -86,6 +86,12 @@ class OrganisationChanges:
 @strawberry.type(description="The organisation as it is after the change.")
 class OrganisationSaved:
     organisation: Organisation
+    possible_duplicates: list[PossibleDuplicate] = strawberry.field(
+        default_factory=list,
+        description="Organisations whose name or an alias is close to this one's: perhaps the "
+        "same one recorded twice. The change is saved all the same; review them, and merge or "
+        "mark the pair distinct.",
+    )
 
 
 OrganisationPayload = Annotated[
@@ -112,7 +118,7 @@ async def _memberships(
         else list(memberships or [])
     )
     path = f"{field}.groups" if groups is not None else f"{field}.memberships"
-    checks.items(path, [m.group for m in wanted], MAX_NAME)
+    checks.items(path, [m.group for m in wanted], MAX_NAME, rules.DUPLICATE_MEMBERSHIP)
     found = await queries.by_slugs(session, models.StakeholderGroup, [m.group for m in wanted])
     rows = []
     for n, membership in enumerate(wanted):
@@ -122,7 +128,11 @@ async def _memberships(
             checks.fail(f"{at}.note", "Say where a membership no source states comes from.")
         group = found.get(membership.group)
         if group is None:
-            checks.fail(at, f"No stakeholder group has the slug '{membership.group[:100]}'.")
+            checks.broken(
+                at,
+                rules.UNKNOWN_REFERENCE,
+                f"No stakeholder group has the slug '{membership.group[:100]}'.",
+            )
             continue
         rows.append({"group_id": group.id, "basis": membership.basis, "note": membership.note})
     return rows
@@ -171,7 +181,10 @@ async def _set_links(
 
 async def organisation_saved(session: AsyncSession, organisation_id: int) -> OrganisationSaved:
     row = (await queries.by_ids(session, models.Organisation, [organisation_id]))[organisation_id]
-    return OrganisationSaved(organisation=Organisation.from_row(row))
+    return OrganisationSaved(
+        organisation=Organisation.from_row(row),
+        possible_duplicates=await possible_duplicates(session, organisation_id),
+    )
 
 
 @strawberry.type
@@ -189,12 +202,14 @@ class OrganisationMutation:
             checks.text("input.name", input.name, MAX_NAME, required=True)
             checks.text("input.description", input.description, MAX_TEXT)
             checks.url("input.url", input.url)
-            checks.items("input.aliases", input.aliases, MAX_NAME)
+            checks.items("input.aliases", input.aliases, MAX_NAME, rules.DUPLICATE_ALIAS)
             memberships = await _memberships(
                 session, checks, "input", input.groups or None, input.memberships or None
             )
             if await queries.by_slugs(session, models.Organisation, [input.slug]):
-                checks.fail("input.slug", "An organisation has this slug already.", DUPLICATE)
+                checks.broken(
+                    "input.slug", rules.SLUG_TAKEN, "An organisation has this slug already."
+                )
             checks.done()
             row = models.Organisation(
                 slug=input.slug,
@@ -249,7 +264,7 @@ class OrganisationMutation:
                     checks.fail("changes.published", "published is true or false, not null.")
                 values["published"] = changes.published
             aliases = changes.aliases if given(changes.aliases) else None
-            checks.items("changes.aliases", aliases, MAX_NAME)
+            checks.items("changes.aliases", aliases, MAX_NAME, rules.DUPLICATE_ALIAS)
             memberships = await _memberships(
                 session,
                 checks,

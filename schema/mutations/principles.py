@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     RETRACTING,
     EditRefused,
     audited_insert,
@@ -102,8 +101,10 @@ class PrincipleMutation:
             if document_id is not None and await _position_taken(
                 session, document_id, input.position
             ):
-                checks.fail(
-                    "input.position", "The document has a principle at this position.", DUPLICATE
+                checks.broken(
+                    "input.position",
+                    rules.DUPLICATE_PRINCIPLE,
+                    "The document has a principle at this position.",
                 )
             checks.done()
             row = models.Principle(
@@ -137,10 +138,10 @@ class PrincipleMutation:
             if position is not None and await _position_taken(
                 session, document_id, position, principle_id
             ):
-                checks.fail(
+                checks.broken(
                     "changes.position",
+                    rules.DUPLICATE_PRINCIPLE,
                     "The document has another principle at this position.",
-                    DUPLICATE,
                 )
             checks.done()
             return principle_id, values

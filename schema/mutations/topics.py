@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models, queries
+from db import models, queries, rules
 from schema.context import Actor, Info
 from schema.mutations.editing import (
-    DUPLICATE,
     NOT_FOUND,
     RETRACTING,
     EditRefused,
@@ -72,7 +71,7 @@ class TopicMutation:
             checks.text("input.name", input.name, MAX_NAME, required=True)
             checks.text("input.description", input.description, MAX_TEXT)
             if await queries.by_slugs(session, models.Topic, [input.slug]):
-                checks.fail("input.slug", "A topic has this slug already.", DUPLICATE)
+                checks.broken("input.slug", rules.SLUG_TAKEN, "A topic has this slug already.")
             checks.done()
             row = models.Topic(
                 slug=input.slug,

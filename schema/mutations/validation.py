@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from db.rules import Rule
 from schema.mutations.editing import INVALID, FieldError, Refusal
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -30,6 +31,14 @@ class Checks:
     def fail(self, field: str, message: str, code: str = INVALID) -> None:
         self.errors.append(FieldError(field=field, message=message, code=code))
 
+    def broken(self, field: str, rule: Rule, message: str | None = None) -> None:
+        """A problem that breaks one of the register's rules (db/rules.py), with its code."""
+        self.errors.append(
+            FieldError(
+                field=field, message=message or rule.message, code=rule.category, rule=rule.code
+            )
+        )
+
     def slug(self, field: str, value: str) -> None:
         if len(value) > MAX_SLUG or not SLUG.fullmatch(value):
             self.fail(
@@ -52,7 +61,9 @@ class Checks:
         if len(value) > MAX_URL or not re.fullmatch(r"https?://\S+", value):
             self.fail(field, f"An http(s) address without spaces, at most {MAX_URL} characters.")
 
-    def items(self, field: str, values: Sequence[str] | None, limit: int) -> None:
+    def items(
+        self, field: str, values: Sequence[str] | None, limit: int, repeated: Rule | None = None
+    ) -> None:
         if values is None:
             return
         if len(values) > MAX_LIST:
@@ -60,7 +71,10 @@ class Checks:
         for n, value in enumerate(values):
             self.text(f"{field}[{n}]", value, limit, required=True)
         if len(set(values)) != len(values):
-            self.fail(field, "An item is repeated.")
+            if repeated is None:
+                self.fail(field, "An item is repeated.")
+            else:
+                self.broken(field, repeated, "An item is repeated.")
 
     def done(self) -> None:
         if self.errors:

@@ -74,6 +74,19 @@ async def _claim_visible(info: Info, evidence: models.Evidence) -> bool:
     return False
 
 
+# The longest title or name the register holds: a longer filter text could match nothing.
+MAX_FILTER_TEXT = 500
+
+
+def filter_text(text: str | None) -> str | None:
+    """A filter's `text`, or BAD_USER_INPUT if it is longer than anything it could match."""
+    if text is not None and len(text) > MAX_FILTER_TEXT:
+        raise UserInputError(
+            f"A filter's text must be at most {MAX_FILTER_TEXT} characters; it was {len(text)}."
+        )
+    return text
+
+
 @strawberry.input
 class DocumentFilter:
     text: str | None = strawberry.field(
@@ -138,7 +151,7 @@ async def document_conditions(
         if publisher is None:
             raise UserInputError(f"No organisation has the slug '{filter.publisher[:100]}'.")
         publisher_id = publisher.id
-    conditions = queries.document_conditions(filter.text, filter.kind, publisher_id)
+    conditions = queries.document_conditions(filter_text(filter.text), filter.kind, publisher_id)
     consulted = frozenset({CoverageStatus.CONSULTED})
     if filter.consulting is not None:
         conditions.append(await _status_condition(info, filter.consulting, consulted))
@@ -245,7 +258,8 @@ class RegisterQuery:
         group_ids = None
         if filter and filter.group is not None:
             group_ids = await group_and_below(info, filter.group)
-        conditions = queries.organisation_conditions(filter.text if filter else None, group_ids)
+        text = filter_text(filter.text) if filter else None
+        conditions = queries.organisation_conditions(text, group_ids)
         return await list_of(
             info, models.Organisation, conditions, Organisation.from_row, first, after_key
         )

@@ -405,7 +405,7 @@
     switch (node.__typename) {
       case "Document": return { kind: "Document", doc: node };
       case "Principle": return { kind: "Principle " + node.position + " of", doc: node.document };
-      case "Consultation": return { kind: node.organisation.name + " took part in", doc: node.document };
+      case "Consultation": return { kind: node.organisation.name + " is on record for", doc: node.document };
       case "Organisation": return { kind: "Organisation: " + node.name, doc: null };
       default: return { kind: node.__typename, doc: null };
     }
@@ -515,7 +515,7 @@
     model.edges.forEach(function (e) {
       if (!e.group) confidences[firstConfidence(e.evidence)] = true;  // the confidence it is drawn by
     });
-    var items = [el("li", null, keySwatch("consultation", ""), "took part in the document (any role)")];
+    var items = [el("li", null, keySwatch("consultation", ""), "on record for the document (any role)")];
     valuesOf("InfluenceEffect").forEach(function (v, index) {
       if (effects[v.value]) items.push(el("li", null, keySwatch("series-" + index, ""), v.label, " (a principle)"));
     });
@@ -1093,7 +1093,7 @@
               side(pair[0], answer.a), side(pair[1], answer.b));
           }))))),
       el("section", { "aria-labelledby": "organisations" },
-        el("h2", { id: "organisations" }, "Organisations that took part"),
+        el("h2", { id: "organisations" }, "Organisations on record (any role)"),
         el("div", { class: "columns" },
           names("only-a", "Only in " + answer.a.title, overlap.onlyA),
           names("both", "In both", overlap.both),
