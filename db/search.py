@@ -235,7 +235,7 @@ def _postgresql(query: ColumnElement[str]) -> _Backend:
 # ---------------------------------------------------------------- the shared statement
 
 # Matching index rows ranked at most: bounds the cost of a search by the page, not the matches.
-CANDIDATES = 1000
+CANDIDATES = 5000
 
 
 def _matches(backend: _Backend) -> Subquery:
