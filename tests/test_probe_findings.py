@@ -96,7 +96,11 @@ async def test_a_busy_pool_is_overloaded_not_unavailable(
 ) -> None:
     # One pooled connection and one in overflow, both held: no request can get one in time.
     async with serving(
-        seeded_database_url, db_pool_size=1, db_pool_timeout=0.2, compiled_reads=compiled_reads
+        seeded_database_url,
+        db_pool_size=1,
+        db_max_overflow=1,
+        db_pool_timeout=0.2,
+        compiled_reads=compiled_reads,
     ) as (app, http):
         async with AsyncExitStack() as held:
             for _ in range(2):
