@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_tokens: int = Field(default=2_000, ge=100)
     max_directives: int = Field(default=20, ge=0)
-    max_cost: int = Field(default=1_000_000, ge=1)
+    max_cost: int = Field(default=2_000_000, ge=1)
     max_selections: int = Field(default=1_000, ge=1)
     max_overlaps: int = Field(default=1_000, ge=0)
     max_answer: int = Field(default=50_000, ge=1, description="fields a request may answer")

@@ -62,7 +62,7 @@ class QueryLimits:
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_directives: int = 20
-    max_cost: int = 1_000_000
+    max_cost: int = 2_000_000
     max_selections: int = 1_000
     max_overlaps: int = 1_000
     max_answer: int = 50_000
