@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
+from sqlalchemy import func, select
 
 from api.app import create_app
 from db import tokens
 from db.engine import create_engine, create_sessionmaker
 from db.enums import TokenRole
+from db.models import Document
+from seeds.errors import SeedError
+from seeds.loader import seed_database
 from tests.conftest import settings_for
 from tests.databases import empty_database
 from tests.test_adding_a_real_document import text_pdf
@@ -578,3 +583,31 @@ async def test_a_real_shaped_register_goes_in_every_way_and_round_trips(tmp_path
                 assert await who_was_consulted(reader) == expected
         finally:
             await copy_app.state.engine.dispose()
+
+
+async def test_wrong_pages_of_a_text_are_reported_and_nothing_is_written(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "folder"
+    (folder / "documents").mkdir(parents=True)
+    (folder / "sources").mkdir()
+    (folder / "sources" / f"{REPORT}.txt").write_text("Page one.\n\nPage two.", encoding="utf-8")
+    for slug, pages in [(REPORT, "[5, 2]"), ("hasc-2", "[0, x]")]:
+        (folder / "documents" / f"{slug}.yaml").write_text(
+            f"slug: {slug}\ntitle: Prostitution\nkind: COMMITTEE_REPORT\n"
+            f"text:\n  file: sources/{REPORT}.txt\n  pages: {pages}\n",
+            encoding="utf-8",
+        )
+    with pytest.raises(SeedError) as raised:
+        await seed_database(fresh_database_url, folder, actor="analyst")
+    assert sorted(raised.value.problems) == [
+        "documents/hasc-2.yaml:6: each entry of 'pages' must be a whole number",
+        f"documents/{REPORT}.yaml:6: 'pages' must start at 0 and rise, each within the text "
+        "(in characters)",
+    ]
+    engine = create_engine(fresh_database_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.scalar(select(func.count()).select_from(Document)) == 0
+    finally:
+        await engine.dispose()
