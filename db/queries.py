@@ -111,6 +111,24 @@ async def stored_texts(session: AsyncSession, document_ids: Iterable[int]) -> di
     return found
 
 
+async def texts_with_pages(session: AsyncSession) -> list[tuple[DocumentText, list[int] | None]]:
+    """Every document's current text, in document id order, with its pages where it is the
+    newest text attached from a file (as `stored_texts` finds them); one statement."""
+    newest = select(func.max(SourceText.id)).group_by(SourceText.document_id)
+    rows = await session.execute(
+        select(DocumentText, SourceText.sha256, SourceText.pages)
+        .outerjoin(
+            SourceText,
+            (SourceText.document_id == DocumentText.document_id) & SourceText.id.in_(newest),
+        )
+        .order_by(DocumentText.document_id)
+    )
+    return [
+        (text, pages if pages and sha == text_sha256(text.text) else None)
+        for text, sha, pages in rows.all()
+    ]
+
+
 async def foi_requests_by_reference(
     session: AsyncSession, reference: str, authority_slug: str | None, *, limit: int
 ) -> list[FoiRequest]:

@@ -88,7 +88,7 @@ class Register:
     memberships: list[OrganisationGroup]
     topics: list[Topic]
     documents: list[Document]
-    texts: list[DocumentText]
+    texts: list[tuple[DocumentText, list[int] | None]]  # each with its pages, where known
     versions: list[DocumentVersion]
     principles: list[Principle]
     relations: list[DocumentRelation]
@@ -126,7 +126,7 @@ async def read_register(session: AsyncSession) -> Register:
         ),
         topics=await queries.all_rows(session, Topic, Topic.id),
         documents=await queries.all_rows(session, Document, Document.slug),
-        texts=await queries.all_rows(session, DocumentText, DocumentText.document_id),
+        texts=await queries.texts_with_pages(session),
         versions=await queries.all_rows(
             session, DocumentVersion, DocumentVersion.position, DocumentVersion.id
         ),
@@ -262,13 +262,13 @@ class SeedFormat:
                 ]
             ),
         }
-        texts = {text.document_id: text for text in register.texts}
+        texts = {text.document_id: (text, pages) for text, pages in register.texts}
         for document in register.documents:
-            text = texts.get(document.id)
+            text, pages = texts.get(document.id, (None, None))
             text_file = f"{SOURCES_DIR}/{document.slug}.txt"
             if text is not None:
                 files[text_file] = text.text
-            fields = self.document(document, text_file if text else None, text)
+            fields = self.document(document, text_file if text else None, text, pages)
             files[f"{DOCUMENTS_DIR}/{document.slug}.yaml"] = dump_yaml(fields)
         return files
 
@@ -344,6 +344,7 @@ class SeedFormat:
         document: Document,
         text_file: str | None,
         text: DocumentText | None,
+        pages: list[int] | None = None,
     ) -> Mapping:
         own = document.id
 
@@ -361,7 +362,7 @@ class SeedFormat:
             url=document.url,
             summary=document.summary,
             **_standing(document),
-            text=None if text is None else _fields(file=text_file, note=text.note),
+            text=None if text is None else _fields(file=text_file, note=text.note, pages=pages),
             topics=self.document_topics[own],
             versions=[
                 _fields(

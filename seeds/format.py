@@ -355,7 +355,7 @@ def _all(records: list[T | None]) -> tuple[T, ...] | None:
 
 
 def read_text(fields: Fields, data_dir: Path) -> TextRecord | None:
-    text = fields.nested("text", "the document's text", ("file",), ("note",))
+    text = fields.nested("text", "the document's text", ("file",), ("note", "pages"))
     if text is None:
         return None
     name = text.text("file")
@@ -373,7 +373,32 @@ def read_text(fields: Fields, data_dir: Path) -> TextRecord | None:
     except UnicodeDecodeError as error:
         text.reader.problem(text.values["file"], f"text file '{name}' is not UTF-8: {error}")
         return None
-    return TextRecord(name, content, text.text("note"), text.origin)
+    reported = len(text.reader.problems)
+    pages = read_pages(text, len(content))
+    if len(text.reader.problems) > reported:
+        return None
+    return TextRecord(name, content, text.text("note"), text.origin, pages)
+
+
+def read_pages(text: Fields, length: int) -> tuple[int, ...] | None:
+    """The offsets the text's pages start at: 0 first, then rising, each within the text;
+    None where the file gives none or they are wrong (reported)."""
+    node = text.values.get("pages")
+    if node is None:
+        return None
+    pages: list[int] = []
+    for item in text.reader.items(node, "'pages' in the document's text"):
+        value = item.value if isinstance(item, ScalarNode) else ""
+        if not isinstance(value, str) or not value.isdigit():
+            text.reader.problem(item, "each entry of 'pages' must be a whole number")
+            return None
+        pages.append(int(value))
+    if not pages or pages[0] != 0 or pages != sorted(set(pages)) or pages[-1] > length:
+        text.reader.problem(
+            node, "'pages' must start at 0 and rise, each within the text (in characters)"
+        )
+        return None
+    return tuple(pages)
 
 
 def read_evidence(reader: Reader, fields: Fields) -> tuple[EvidenceRecord, ...] | None:

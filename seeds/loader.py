@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import queries
+from db.edits import now
 from db.engine import create_engine, create_sessionmaker
 from db.enums import DatePrecision
 from db.models import (
@@ -42,11 +43,12 @@ from db.models import (
     OrganisationRedirect,
     Principle,
     PrincipleTopic,
+    SourceText,
     StakeholderGroup,
     Topic,
     TopicOmission,
 )
-from db.quotes import MISMATCHED, verification
+from db.quotes import MISMATCHED, text_sha256, verification
 from seeds.checks import Known, find_problems
 from seeds.errors import SeedError
 from seeds.format import DATA_DIR, read_seed_files
@@ -425,6 +427,27 @@ class SeedWriter:
                 }
                 for document in data.documents
                 if document.text
+            ],
+        )
+        # Pages live with the text attached from a file: one per text (by hash), as attached.
+        await self.rows.upsert(
+            SourceText,
+            ("document_id", "sha256"),
+            SourceText.document_id.in_(ids.values()),
+            [
+                {
+                    "document_id": ids[document.slug],
+                    "sha256": text_sha256(document.text.content),
+                    "pages": list(document.text.pages),
+                    "text": Keep(document.text.content),
+                    "content_type": Keep("text/plain"),
+                    "url": Keep(None),
+                    "retrieved_on": Keep(None),
+                    "attached_at": Keep(now()),
+                    "attached_by": Keep(self.rows.actor or "import"),
+                }
+                for document in data.documents
+                if document.text and document.text.pages
             ],
         )
         await self.rows.upsert(

@@ -312,6 +312,8 @@ class TextRecord:
     content: str
     note: str | None
     origin: Origin
+    # Where each page starts (characters), for a text read from a file with pages.
+    pages: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

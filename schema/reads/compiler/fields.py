@@ -1,6 +1,7 @@
 """What the compiler knows of each type, read from the schema's own Strawberry types.
 
-A plain field (no resolver) whose Python name is a column of the type's model is that column;
+A plain field (no resolver) of a scalar or enum type whose Python name is a column of the
+type's model is that column;
 `id` is the type's global id. A relation field says how it reads in its Strawberry metadata,
 under its own key (`reads_one`, `reads_many`, `reads_page`); any other field is not compiled.
 The model of a type is the table its `AUDIT_ENTITY` names.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from graphql import GraphQLField, GraphQLObjectType
+from graphql import GraphQLField, GraphQLObjectType, get_named_type, is_leaf_type
 
 from db import models
 
@@ -70,9 +71,12 @@ def _strawberry(field: GraphQLField) -> Any:
 
 
 def column_of(model: type[models.Base], field: GraphQLField) -> str | None:
-    """The column a plain field shows, or None (a resolver, or no such column)."""
+    """The column a plain field shows, or None (a resolver, an object, or no such column)."""
     definition = _strawberry(field)
     if definition is None or definition.base_resolver is not None:
+        return None
+    # Evidence.verification is an object made of several columns, one of them so named.
+    if not is_leaf_type(get_named_type(field.type)):
         return None
     name = definition.python_name
     columns = model.__table__.columns
