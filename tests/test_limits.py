@@ -71,10 +71,27 @@ async def test_a_query_too_deep(client: httpx.AsyncClient, app: Starlette) -> No
 
 
 async def test_too_many_aliases(client: httpx.AsyncClient, app: Starlette) -> None:
-    aliases = " ".join(f"a{n}: __typename" for n in range(31))
+    # An anonymous reader may send 10, an editor 30.
+    aliases = " ".join(f"a{n}: __typename" for n in range(11))
     error = await refused(client, app, {"query": f"{{ {aliases} }}"})
     assert error["extensions"]["code"] == "TOO_MANY_ALIASES"
-    assert error["message"] == "The query has 31 aliases; the limit is 30."
+    assert error["message"] == "The query has 11 aliases; the limit is 10."
+    ten = " ".join(f"a{n}: __typename" for n in range(10))
+    assert "errors" not in (await client.post("/graphql", json={"query": f"{{ {ten} }}"})).json()
+
+
+async def test_an_editor_may_send_more_aliases_than_an_anonymous_reader(tmp_path: Path) -> None:
+    def aliases(count: int) -> str:
+        return "{ " + " ".join(f"a{n}: __typename" for n in range(count)) + " }"
+
+    async with open_register(tmp_path) as register:
+        editor = (await register.send(aliases(30), {})).json()
+        over = (await register.send(aliases(31), {})).json()
+        anonymous = (await register.send(aliases(30), {}, "anonymous")).json()
+    assert "errors" not in editor
+    assert over["errors"][0]["message"] == "The query has 31 aliases; the limit is 30."
+    assert anonymous["errors"][0]["extensions"]["code"] == "TOO_MANY_ALIASES"
+    assert anonymous["data"] is None
 
 
 async def test_aliases_are_counted_through_every_spread_of_a_fragment(
@@ -112,7 +129,7 @@ async def test_too_many_tokens(client: httpx.AsyncClient, app: Starlette) -> Non
 
 
 async def test_too_many_directives(client: httpx.AsyncClient, app: Starlette) -> None:
-    fields = " ".join(f"a{n}: __typename @include(if: true)" for n in range(21))
+    fields = " ".join(["__typename @include(if: true)"] * 21)
     error = await refused(client, app, {"query": f"{{ {fields} }}"})
     assert error["extensions"]["code"] == "TOO_MANY_DIRECTIVES"
     assert error["message"] == "The query has 21 directives; the limit is 20."

@@ -77,7 +77,8 @@ async def test_thirty_aliased_root_fields_hold_one_connection_at_a_time(
         )
         + " }"
     )
-    async with serving(seeded_database_url) as (app, http):
+    # The repro as sent: 30 aliases, which anonymous readers may send no more (test_limits.py).
+    async with serving(seeded_database_url, anonymous_max_aliases=30) as (app, http):
         in_use = ConnectionsInUse(app.state.engine)
         searched = await http.post("/graphql", json={"query": aliased_searches(30)})
         loaded = await http.post("/graphql", json={"query": nested})
@@ -96,7 +97,11 @@ async def test_a_busy_pool_is_overloaded_not_unavailable(
 ) -> None:
     # One pooled connection and one in overflow, both held: no request can get one in time.
     async with serving(
-        seeded_database_url, db_pool_size=1, db_pool_timeout=0.2, compiled_reads=compiled_reads
+        seeded_database_url,
+        db_pool_size=1,
+        db_pool_timeout=0.2,
+        compiled_reads=compiled_reads,
+        anonymous_max_aliases=30,
     ) as (app, http):
         async with AsyncExitStack() as held:
             for _ in range(2):
