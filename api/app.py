@@ -151,6 +151,7 @@ def _query_limits(settings: Settings) -> QueryLimits:
         max_overlaps=settings.max_overlaps,
         max_answer=settings.max_answer,
         anonymous_aliases=settings.anonymous_max_aliases,
+        anonymous_cost=settings.anonymous_max_cost,
         anonymous_answer=settings.anonymous_max_answer,
         cache_size=settings.query_cache_size,
         introspection=settings.introspection,

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     max_overlaps: int = Field(default=1_000, ge=0)
     max_answer: int = Field(default=50_000, ge=1, description="fields a request may answer")
     anonymous_max_aliases: int = Field(default=10, ge=0, description="max_aliases, anonymous")
+    anonymous_max_cost: int = Field(default=750_000, ge=1, description="max_cost, anonymous")
     anonymous_max_answer: int = Field(default=20_000, ge=1, description="max_answer, anonymous")
     # The heavy lane (api/backpressure.py HeavyLane): requests the cost rule counts this high.
     heavy_cost: int = Field(default=50_000, ge=1, description="cost from which a request is heavy")

@@ -80,7 +80,9 @@ async def test_too_many_aliases(client: httpx.AsyncClient, app: Starlette) -> No
     assert "errors" not in (await client.post("/graphql", json={"query": f"{{ {ten} }}"})).json()
 
 
-async def test_an_editor_may_send_more_aliases_than_an_anonymous_reader(tmp_path: Path) -> None:
+async def test_an_editor_may_send_more_aliases_and_cost_than_an_anonymous_reader(
+    tmp_path: Path,
+) -> None:
     def aliases(count: int) -> str:
         return "{ " + " ".join(f"a{n}: __typename" for n in range(count)) + " }"
 
@@ -88,6 +90,13 @@ async def test_an_editor_may_send_more_aliases_than_an_anonymous_reader(tmp_path
         editor = (await register.send(aliases(30), {})).json()
         over = (await register.send(aliases(31), {})).json()
         anonymous = (await register.send(aliases(30), {}, "anonymous")).json()
+        # 1 + 90 * (2 + 90 * (3 + 90)) = 753,481: over the anonymous limit, under an editor's.
+        costly = (await register.send(COSTLY, {"n": 90})).json()
+        costly_anonymous = (await register.send(COSTLY, {"n": 90}, "anonymous")).json()
+    assert "errors" not in costly
+    assert costly_anonymous["errors"][0]["message"] == (
+        "The query could resolve 753481 fields; the limit is 750000."
+    )
     assert "errors" not in editor
     assert over["errors"][0]["message"] == "The query has 31 aliases; the limit is 30."
     assert anonymous["errors"][0]["extensions"]["code"] == "TOO_MANY_ALIASES"
@@ -150,10 +159,11 @@ COSTLY = """query($n: Int) { documents(first: $n) { nodes { consultations(first:
 async def test_a_query_too_costly_counts_first_down_the_tree(
     client: httpx.AsyncClient, app: Starlette
 ) -> None:
-    # 1 + 100 * (1 + 1 + 100 * (1 + 1 + 1 + 100 * 1)) = 1_030_201 fields at most.
+    # 1 + 100 * (1 + 1 + 100 * (1 + 1 + 1 + 100 * 1)) = 1_030_201 fields at most; an
+    # anonymous reader may ask for 750,000, an editor 1,000,000.
     error = await refused(client, app, {"query": COSTLY, "variables": {"n": 100}})
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
-    assert error["message"] == "The query could resolve 1030201 fields; the limit is 1000000."
+    assert error["message"] == "The query could resolve 1030201 fields; the limit is 750000."
     # The same document with small pages is cheap, and runs.
     small = await client.post("/graphql", json={"query": COSTLY, "variables": {"n": 3}})
     assert "errors" not in small.json()
