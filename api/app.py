@@ -44,6 +44,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         return create_engine(
             url,
             pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
             connect_timeout=settings.db_connect_timeout,
             statement_timeout_ms=settings.db_statement_timeout_ms,
             pool_timeout=settings.db_pool_timeout,
@@ -74,7 +75,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         sessionmaker,
         graphiql=settings.graphiql,
         assets_dir=settings.assets_dir,
-        compiled_reads=settings.compiled_reads and not settings.embedded,
+        compiled_reads=settings.compiled_reads,
         query_limits=limits if policies else None,
         max_body_bytes=settings.max_body_bytes,
         breaker=breaker,

@@ -29,6 +29,7 @@ from api.responses import error_response
 from api.web.pages import graphiql_page
 from db.faults import is_pool_exhausted, is_unavailable
 from db.replicas import Database, ReadReplicas
+from db.visibility import Audience
 from schema.context import Context
 from schema.errors import (
     BUSY_MESSAGE,
@@ -40,7 +41,7 @@ from schema.errors import (
     UNEXPECTED_MESSAGE,
     error_codes,
 )
-from schema.reads.compiled import Plans, compiled_request
+from schema.reads.compiler import Plans, get_request, parameters, post_request, run
 from schema.reads.limits import QueryLimits, request_cost
 
 log = logging.getLogger("footprint.errors")
@@ -147,7 +148,7 @@ class GraphQLView(GraphQL[Context, None]):
         replicas: ReadReplicas | None = None,
         heavy_lane: HeavyLane | None = None,
     ) -> None:
-        """`compiled_reads`: answer the queries `schema.reads.compiled` knows with one statement.
+        """`compiled_reads`: answer what `schema.reads.compiler` compiles with one statement.
         `heavy_lane`: where requests the cost rule counts as heavy take turns."""
         super().__init__(
             schema,  # type: ignore[arg-type]
@@ -237,19 +238,31 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _compiled(self, request: Request) -> bytes | None:
         """The answer by the compiled path (one SQL statement), or None to go the usual way."""
-        if self.plans is None or request.method != "POST" or "authorization" in request.headers:
+        if self.plans is None:
             return None
-        if not request.headers.get("content-type", "").startswith("application/json"):
+        if request.method == "GET":
+            asked = get_request(dict(request.query_params))
+        elif request.headers.get("content-type", "").startswith("application/json"):
+            asked = post_request(await request.body())  # kept: the usual path reads it again
+        else:
             return None
-        query = compiled_request(await request.body())  # kept: the usual path reads it again
-        compiled = self.plans.get(query) if query is not None else None
-        if compiled is None:
+        plan = self.plans.get(asked.query, asked.operation_name) if asked else None
+        variables = plan.variables(asked.variables) if plan and asked else None
+        if plan is None or variables is None:
             return None
-        reader = self.replicas.reader()
+        # An unknown token is refused here as on the usual path; editors see drafts.
+        actor = await authenticate(request.headers.get("authorization"), self.sessionmaker)
+        audience = Audience.READERS if actor is None else Audience.EDITORS
+        dialect = self.sessionmaker.kw["bind"].dialect.name
+        statement = plan.statement(dialect, audience, variables)
+        values = parameters(statement, variables) if statement else None
+        if statement is None or values is None:
+            return None
+        reader = self.replicas.reader(actor.last_write_lsn if actor else None)
 
-        async def answer_on(database: Database) -> object:
+        async def answer_on(database: Database) -> str:
             async with database.read_engine.connect() as connection:
-                return (await connection.exec_driver_sql(compiled.sql)).scalar_one()
+                return await run(connection, statement, values)
 
         try:
             answer = await reader.run(answer_on)
@@ -260,11 +273,11 @@ class GraphQLView(GraphQL[Context, None]):
             return None
         record = current_record()  # for the access log and metrics, as the usual path reports
         record.database = reader.database.name
-        record.operation = compiled.operation or "anonymous"
+        record.operation = plan.name or "anonymous"
         record.operation_type = "query"
         record.error_codes = []
         self.breaker.succeeded()
-        return str(answer).encode()
+        return answer.encode()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

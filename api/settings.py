@@ -49,12 +49,14 @@ class Settings(BaseSettings):
         description="serve migrates and seeds an embedded SQLite database that has no data",
     )
     readiness_timeout: float = Field(default=2.0, gt=0, le=30)
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    # Sized for 32 concurrent requests per worker: beyond the pool, connections churn.
+    db_pool_size: int = Field(default=32, ge=1, le=200)
+    db_max_overflow: int = Field(default=8, ge=0, le=200)
     db_connect_timeout: float = Field(default=2.0, gt=0, le=60)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     compiled_reads: bool = Field(
         default=True,
-        description="on PostgreSQL, answer readers' queries of a known shape with one statement",
+        description="answer the queries the read compiler compiles with one SQL statement",
     )
 
     # The browser side: GraphiQL's and D3's files, fetched from npm once (api/web/assets.py).
@@ -71,12 +73,12 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_tokens: int = Field(default=2_000, ge=100)
     max_directives: int = Field(default=20, ge=0)
-    max_cost: int = Field(default=1_000_000, ge=1)
+    max_cost: int = Field(default=2_000_000, ge=1)
     max_selections: int = Field(default=1_000, ge=1)
     max_overlaps: int = Field(default=1_000, ge=0)
     max_answer: int = Field(default=50_000, ge=1, description="fields a request may answer")
     anonymous_max_aliases: int = Field(default=10, ge=0, description="max_aliases, anonymous")
-    anonymous_max_cost: int = Field(default=750_000, ge=1, description="max_cost, anonymous")
+    anonymous_max_cost: int = Field(default=1_200_000, ge=1, description="max_cost, anonymous")
     anonymous_max_answer: int = Field(default=20_000, ge=1, description="max_answer, anonymous")
     # The heavy lane (api/backpressure.py HeavyLane): requests the cost rule counts this high.
     heavy_cost: int = Field(default=50_000, ge=1, description="cost from which a request is heavy")

@@ -21,9 +21,19 @@ class Target:
     body: bytes | None  # a GraphQL POST body, or None for the floor's GET
 
     @classmethod
-    def graphql(cls, server: str, question: str, port: int, query: str) -> Target:
-        body = orjson.dumps({"query": query})
-        return cls(server, question, f"http://127.0.0.1:{port}/graphql", body)
+    def graphql(
+        cls,
+        server: str,
+        question: str,
+        port: int,
+        query: str,
+        operation_name: str | None = None,
+        variables: dict[str, object] | None = None,
+    ) -> Target:
+        asked: dict[str, object] = {"query": query}
+        if operation_name is not None:
+            asked |= {"operationName": operation_name, "variables": variables or {}}
+        return cls(server, question, f"http://127.0.0.1:{port}/graphql", orjson.dumps(asked))
 
 
 @dataclass

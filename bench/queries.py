@@ -25,6 +25,9 @@ class Question:
     postgraphile: str | None = None
     sqlite: bool = False  # also measured on the embedded SQLite register
     compiled: bool = False  # answered by the compiled path on PostgreSQL (one statement)
+    # What a client library sends beside the query (client-shaped variants).
+    operation_name: str | None = None
+    variables: dict[str, object] | None = None
 
 
 def _visible(alias: str) -> str:
@@ -169,3 +172,52 @@ ANSWER = Question(
 )
 
 QUESTIONS = (NESTED, CONSULTATIONS, MATRIX, SEARCH, ANSWER)
+
+# The same questions as client libraries send them: an operation name, variables, fragments,
+# __typename and id on every object (Apollo, Relay), edges with cursors and pageInfo. Page 2
+# is asked with the endCursor of page 1 (bench.run finds it): `after` is a variable.
+_CLIENT_A = """query NestedDocuments($first: Int = 100, $after: String) {
+  documents(first: $first, after: $after) { __typename pageInfo { hasNextPage endCursor }
+    edges { cursor node { ...DocumentWithPrinciples } } } }
+fragment DocumentWithPrinciples on Document { __typename id slug title
+  principles { __typename id position text
+    shapedBy { __typename id effect organisation { __typename id slug name } } } }"""
+
+_CLIENT_B = """query OrganisationConsultations($slug: String!, $first: Int = 100, $after: String) {
+  organisation(slug: $slug) { __typename id
+    consultations(first: $first, after: $after) { __typename totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { __typename id role document { ...DocumentName } } } } } }
+fragment DocumentName on Document { __typename id slug title }"""
+
+_CLIENT_C = """query Matrix($first: Int = 100, $after: String) {
+  coverageMatrix(first: $first, after: $after) { __typename pageInfo { hasNextPage endCursor }
+    columns { __typename id slug }
+    rows { __typename document { __typename id slug }
+      cells { __typename status expected gap organisationCount } } } }"""
+
+CLIENT_SHAPED = (
+    Question(
+        key="a client",
+        title="(a) as a client sends it",
+        footprint=_CLIENT_A,
+        operation_name="NestedDocuments",
+        variables={},
+        sqlite=True,
+    ),
+    Question(
+        key="b client",
+        title="(b) as a client sends it",
+        footprint=_CLIENT_B,
+        operation_name="OrganisationConsultations",
+        variables={"slug": BUSY_ORGANISATION},
+        sqlite=True,
+    ),
+    Question(
+        key="c client",
+        title="(c) as a client sends it",
+        footprint=_CLIENT_C,
+        operation_name="Matrix",
+        variables={},
+    ),
+)

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from bench.load import Sample, Target
-from bench.queries import QUESTIONS
+from bench.queries import CLIENT_SHAPED, QUESTIONS
 
 MB = 1024 * 1024
 
@@ -176,12 +176,16 @@ def render(m: Measurements) -> str:
         "",
     ]
     rows = []
-    for q in QUESTIONS:
+    # The literal questions, then the client-shaped ones (pages 1 and 2).
+    keys = [q.key for q in QUESTIONS] + sorted({k for _, k in lat} - {q.key for q in QUESTIONS})
+    titles = {q.key: q.title for q in (*QUESTIONS, *CLIENT_SHAPED)}
+    for question_key in keys:
         for (server, key), s in lat.items():
-            if key == q.key:
+            if key == question_key:
+                title = titles.get(key, titles.get(key.removesuffix(" p2"), "") + ", page 2")
                 rows.append(
                     [
-                        f"({key}) {q.title}" if server == "footprint" else "",
+                        f"({key}) {title}" if server == "footprint" else "",
                         server,
                         f"{s['p50_ms']:.1f}",
                         f"{s['p95_ms']:.1f}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -25,7 +26,7 @@ import orjson
 
 from bench import load, servers
 from bench.load import Sample, Target
-from bench.queries import QUESTIONS, Question
+from bench.queries import CLIENT_SHAPED, QUESTIONS, Question
 from bench.register import Register, postgresql_register, sqlite_register
 from bench.report import Measurements, update_figures, write_report
 from bench.statements import statements_per_question
@@ -140,6 +141,31 @@ def _check_answers(
     return checked
 
 
+def _end_cursor(answer: object) -> str | None:
+    if isinstance(answer, dict):
+        info = answer.get("pageInfo")
+        if isinstance(info, dict) and isinstance(info.get("endCursor"), str):
+            return str(info["endCursor"])
+        answer = list(answer.values())
+    if isinstance(answer, list):
+        for value in answer:
+            found = _end_cursor(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _second_page(footprint: Callable[[Question], Target], question: Question) -> Question:
+    """The client-shaped question's page 2: `after` the endCursor its page 1 answers."""
+    cursor = _end_cursor(orjson.loads(asyncio.run(load.fetch(footprint(question)))))
+    if cursor is None:
+        raise RuntimeError(f"({question.key}) answers no endCursor to ask page 2 after")
+    variables = {**(question.variables or {}), "after": cursor}
+    return dataclasses.replace(
+        question, key=f"{question.key} p2", title=f"{question.title}, page 2", variables=variables
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     profile = QUICK if args.quick else FULL
@@ -182,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.sched_setaffinity(0, LOAD_CPUS)
 
     def footprint_target(name: str) -> Callable[[Question], Target]:
-        return lambda q: Target.graphql(name, q.key, ports[name], q.footprint)
+        return lambda q: Target.graphql(
+            name, q.key, ports[name], q.footprint, q.operation_name, q.variables
+        )
 
     def floor_target(q: Question) -> Target:
         return Target("floor", q.key, f"http://127.0.0.1:{ports['floor']}/q/{q.key}", None)
@@ -209,6 +237,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 latency_targets.append(footprint_target("footprint-sqlite")(q))
             latency_targets.append(footprint_target(f"footprint-{profile.small}")(q))
             latency_targets.append(footprint_target(f"footprint-{profile.large}")(q))
+        client_shaped = [
+            *CLIENT_SHAPED,
+            *(_second_page(footprint_target("footprint"), q) for q in CLIENT_SHAPED),
+        ]
+        for q in client_shaped:
+            latency_targets.append(footprint_target("footprint")(q))
+            if q.sqlite:
+                latency_targets.append(footprint_target("footprint-sqlite")(q))
         _say(f"warming up {len(latency_targets)} targets")
         for target in latency_targets:
             asyncio.run(load.run(target, clients=1, seconds=0.0, at_least=3))
@@ -221,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for q in QUESTIONS
             if q.postgraphile is not None
             for make in (footprint_target("footprint"), floor_target, postgraphile_target)
-        ]
+        ] + [footprint_target("footprint")(q) for q in client_shaped]
         _say(f"throughput at {profile.clients} clients")
         throughput = _throughput(throughput_targets, profile)
 

@@ -84,6 +84,7 @@ def create_engine(
     url: str,
     *,
     pool_size: int = 10,
+    max_overflow: int | None = None,
     connect_timeout: float = 2.0,
     statement_timeout_ms: int = 15_000,
     pool_timeout: float = 10.0,
@@ -94,7 +95,12 @@ def create_engine(
     readiness probe, which must tell a busy server from a database out of reach)."""
     url = normalise_url(url)
     pooling: dict[str, Any] = (
-        {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+        {
+            "pool_size": pool_size,
+            # Overflow connections are closed when returned: under steady load they churn.
+            "max_overflow": pool_size if max_overflow is None else max_overflow,
+            "pool_timeout": pool_timeout,
+        }
         if pooled
         else {"poolclass": NullPool}
     )

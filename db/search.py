@@ -9,7 +9,9 @@ stored tsvector under a GIN index, ranked with ts_rank_cd(). It is not part of t
 
 From the matching rows on, both backends share one statement: each match is traced to the Node
 it belongs to, the best match of each node is kept, and the nodes are ranked, counted and paged;
-snippets are cut for the page's rows only.
+snippets are cut for the page's rows only. Only the first CANDIDATES matching rows the index
+yields are ranked, so a search costs the same for a common word as for a rare one; past that
+the count is a lower bound and the page is marked approximate.
 """
 
 from __future__ import annotations
@@ -232,6 +234,9 @@ def _postgresql(query: ColumnElement[str]) -> _Backend:
 
 # ---------------------------------------------------------------- the shared statement
 
+# Matching index rows ranked at most: bounds the cost of a search by the page, not the matches.
+CANDIDATES = 5000
+
 
 def _matches(backend: _Backend) -> Subquery:
     """Every matching index row with its score and the node it belongs to."""
@@ -291,6 +296,7 @@ def _matches(backend: _Backend) -> Subquery:
         )
         .select_from(source)
         .where(backend.matching, _visible(node, node_id))
+        .limit(CANDIDATES + 1)  # one more: tells whether the cap was reached
         .subquery("matches")
     )
 
@@ -311,7 +317,8 @@ def _best_per_node(matches: Subquery) -> Subquery:
         partition_by=(matches.c.node, matches.c.node_id),
         order_by=(matches.c.score.desc(), matches.c.kind, matches.c.ref_id),
     )
-    return select(matches, place.label("place")).subquery("ranked")
+    candidates = func.count().over().label("candidates")
+    return select(matches, place.label("place"), candidates).subquery("ranked")
 
 
 def _ranked(best: Subquery) -> tuple[ColumnElement[Any], ...]:
@@ -336,6 +343,7 @@ def _page_statement(backend: _Backend, *, limit: int, offset: int) -> Select[Any
             page.c.ref_id,
             page.c.score,
             page.c.total,
+            page.c.candidates,
             backend.snippet.label("snippet"),
         )
         .select_from(page.join(search_index, backend.same_entry(page)))
@@ -346,7 +354,8 @@ def _page_statement(backend: _Backend, *, limit: int, offset: int) -> Select[Any
 def _count_statement(backend: _Backend) -> Select[Any]:
     matches = _matches(backend)
     nodes = select(matches.c.node, matches.c.node_id).distinct().subquery("nodes")
-    return select(func.count()).select_from(nodes)
+    rows = select(func.count()).select_from(matches).scalar_subquery()
+    return select(func.count(), rows).select_from(nodes)
 
 
 # ---------------------------------------------------------------- the entry point
@@ -368,7 +377,8 @@ class Match:
 class SearchPage:
     matches: list[Match]
     has_next: bool
-    total: int  # nodes matching in all
+    total: int  # nodes matching in all; among the candidates when approximate
+    approximate: bool = False  # more than CANDIDATES index rows matched
 
 
 async def search(session: AsyncSession, text: str, *, limit: int, offset: int) -> SearchPage:
@@ -397,10 +407,13 @@ async def _search(
     dialect = session.get_bind().dialect.name
     backend = _sqlite(query) if dialect == "sqlite" else _postgresql(query)
     rows = (await session.execute(_page_statement(backend, limit=limit + 1, offset=offset))).all()
+    approximate = False
     if rows:
         total = rows[0].total
+        approximate = rows[0].candidates > CANDIDATES
     elif offset:
-        total = int(await session.scalar(_count_statement(backend)) or 0)
+        total, candidates = (await session.execute(_count_statement(backend))).one()
+        approximate = candidates > CANDIDATES
     else:
         total = 0
     matches = [
@@ -414,4 +427,4 @@ async def _search(
         )
         for row in rows[:limit]
     ]
-    return SearchPage(matches, len(rows) > limit, total)
+    return SearchPage(matches, len(rows) > limit, total, approximate)

@@ -85,18 +85,21 @@ _BY_TABLE = {model.__tablename__: parents for model, parents in BELONGS_TO.items
 _MAYBE_BY_TABLE = {model.__tablename__: links for model, links in MAY_BELONG_TO.items()}  # type: ignore[attr-defined]
 
 
-def visible(entity: Any, audience: Audience, *, through: str | None = None) -> ColumnElement[bool]:
+def visible(
+    entity: Any, audience: Audience, *, through: str | tuple[str, ...] | None = None
+) -> ColumnElement[bool]:
     """The condition under which rows of `entity` (a model or an alias) are visible.
 
-    `through` names a link already known to reach a visible record (the rows are read from
-    that very parent), whose check is then left out.
+    `through` names the links already known to reach a visible record (the rows are read from
+    that very parent, or joined to it on its own visibility), whose checks are then left out.
     """
+    known = (through,) if isinstance(through, str) else through or ()
     condition: ColumnElement[bool] = entity.retracted_at.is_(None)
     if audience is Audience.READERS:
         condition = and_(condition, entity.published.is_(True))
     # SQLAlchemy hands in the class, an alias of it, or a wrapper: all answer __tablename__.
     for attribute, parent_model in _BY_TABLE[entity.__tablename__]:
-        if attribute == through:
+        if attribute in known:
             continue
         condition = and_(condition, _parent_visible(entity, attribute, parent_model, audience))
     for attribute, parent_model in _MAYBE_BY_TABLE.get(entity.__tablename__, ()):

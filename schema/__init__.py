@@ -1,5 +1,6 @@
 """The GraphQL schema: `types/` (what the API shows), `mutations/` (what editors change) and
-`reads/` (limits, loaders, pagination, the compiled path), with the errors and ids they share."""
+`reads/` (limits, loaders, pagination, and `compiler/`, which answers a read in one SQL
+statement), with the errors and ids they share."""
 
 from collections.abc import Callable, Sequence
 

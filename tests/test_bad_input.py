@@ -132,8 +132,8 @@ async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
     with caplog.at_level(logging.ERROR, logger="footprint.errors"):
         response = await client.post(
             "/graphql",
-            # `id` keeps it off the compiled path, which does not call the resolvers.
-            json={"query": '{ document(slug: "npcc-foi-059-19") { id title } }'},
+            # `versions` keeps it off the compiled path, which does not call the resolvers.
+            json={"query": '{ document(slug: "npcc-foi-059-19") { title versions { label } } }'},
             headers={"x-request-id": "trace-me-123"},
         )
     body = response.json()

@@ -90,12 +90,13 @@ async def test_an_editor_may_send_more_aliases_and_cost_than_an_anonymous_reader
         editor = (await register.send(aliases(30), {})).json()
         over = (await register.send(aliases(31), {})).json()
         anonymous = (await register.send(aliases(30), {}, "anonymous")).json()
-        # 1 + 90 * (2 + 90 * (3 + 90)) = 753,481: over the anonymous limit, under an editor's.
-        costly = (await register.send(COSTLY, {"n": 90})).json()
-        costly_anonymous = (await register.send(COSTLY, {"n": 90}, "anonymous")).json()
+        # 1 + 75 * (2 + 75 * (3 + 75 * 3)) = 1,282,651: over the anonymous limit, under an
+        # editor's.
+        costly = (await register.send(COSTLY, {"n": 75})).json()
+        costly_anonymous = (await register.send(COSTLY, {"n": 75}, "anonymous")).json()
     assert "errors" not in costly
     assert costly_anonymous["errors"][0]["message"] == (
-        "The query could resolve 753481 fields; the limit is 750000."
+        "The query could resolve 1282651 fields; the limit is 1200000."
     )
     assert "errors" not in editor
     assert over["errors"][0]["message"] == "The query has 31 aliases; the limit is 30."
@@ -153,17 +154,16 @@ async def test_a_flood_of_unknown_directives_is_one_error_not_a_validation_storm
 
 
 COSTLY = """query($n: Int) { documents(first: $n) { nodes { consultations(first: $n) { nodes {
-    organisation { consultations(first: $n) { totalCount } } } } } } }"""
+    organisation { consultations(first: $n) { totalCount nodes { role } } } } } } } }"""
 
 
 async def test_a_query_too_costly_counts_first_down_the_tree(
     client: httpx.AsyncClient, app: Starlette
 ) -> None:
-    # 1 + 100 * (1 + 1 + 100 * (1 + 1 + 1 + 100 * 1)) = 1_030_201 fields at most; an
-    # anonymous reader may ask for 750,000, an editor 1,000,000.
+    # 1 + 100 * (1 + 1 + 100 * (1 + 1 + 1 + 100 * (1 + 1 + 1))) = 3_030_201 fields at most.
     error = await refused(client, app, {"query": COSTLY, "variables": {"n": 100}})
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
-    assert error["message"] == "The query could resolve 1030201 fields; the limit is 750000."
+    assert error["message"] == "The query could resolve 3030201 fields; the limit is 1200000."
     # The same document with small pages is cheap, and runs.
     small = await client.post("/graphql", json={"query": COSTLY, "variables": {"n": 3}})
     assert "errors" not in small.json()

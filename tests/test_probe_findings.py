@@ -100,6 +100,7 @@ async def test_a_busy_pool_is_overloaded_not_unavailable(
     async with serving(
         seeded_database_url,
         db_pool_size=1,
+        db_max_overflow=1,
         db_pool_timeout=0.2,
         compiled_reads=compiled_reads,
         anonymous_max_aliases=30,
@@ -141,6 +142,7 @@ async def test_heavy_requests_take_turns_in_their_lane_and_cheap_ones_pass_them(
         heavy_cost=1_000,
         heavy_waiting=0,
         db_pool_size=1,
+        db_max_overflow=1,
         db_pool_timeout=30,
         compiled_reads=compiled_reads,
     ) as (app, http):

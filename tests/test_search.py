@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import db.search
 from api.app import create_app
 from db.engine import create_engine, create_sessionmaker
 from db.enums import Confidence
@@ -30,6 +31,7 @@ from db.models import (
     Principle,
 )
 from db.search import search
+from schema.ids import encode_cursor
 from seeds.loader import load_seeds
 from seeds.synthetic import generate_register
 from tests.conftest import settings_for
@@ -187,6 +189,21 @@ async def test_paging_visits_every_hit_once(client: httpx.AsyncClient) -> None:
     assert last["search"]["pageInfo"]["hasNextPage"] is False
 
 
+async def test_a_search_ranks_a_bounded_number_of_matches_and_says_so(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = """query($text: String!, $after: String) { search(text: $text, first: 2,
+        after: $after) { totalCount approximate edges { cursor } } }"""
+    whole = (await graphql(client, question, {"text": "guidance"}))["search"]
+    assert whole["approximate"] is False and whole["totalCount"] > 6
+    monkeypatch.setattr(db.search, "CANDIDATES", 4)
+    capped = (await graphql(client, question, {"text": "guidance"}))["search"]
+    assert capped["approximate"] is True
+    assert 2 <= capped["totalCount"] <= 5 < whole["totalCount"]  # about N: at most N + 1 rows
+    past = await graphql(client, question, {"text": "guidance", "after": encode_cursor(50)})
+    assert past["search"]["approximate"] is True and past["search"]["edges"] == []
+
+
 async def test_no_match_is_an_empty_page(client: httpx.AsyncClient) -> None:
     data = await graphql(client, SEARCH, {"text": "xylophone"})
     assert data["search"] == {
@@ -323,6 +340,7 @@ async def test_the_pinned_shapes(client: httpx.AsyncClient) -> None:
     assert fields("hit").items() >= {"node": "Node!", "snippet": "String!"}.items()
     assert fields("connection") == {
         "totalCount": "Int!",
+        "approximate": "Boolean!",
         "pageInfo": "PageInfo!",
         "edges": "[SearchHitEdge!]!",
         "nodes": "[SearchHit!]!",

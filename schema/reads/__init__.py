@@ -1,1 +1,1 @@
-"""How reads run: query limits, loaders, pagination and the compiled read path."""
+"""How reads run: query limits, loaders, pagination, and `compiler/`: reads in one SQL statement."""

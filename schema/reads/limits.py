@@ -62,7 +62,7 @@ class QueryLimits:
     max_aliases: int = 30
     max_tokens: int = 2_000
     max_directives: int = 20
-    max_cost: int = 1_000_000
+    max_cost: int = 2_000_000
     max_selections: int = 1_000
     max_overlaps: int = 1_000
     max_answer: int = 50_000
@@ -70,7 +70,7 @@ class QueryLimits:
     introspection: bool = True
     # An anonymous reader asks what the dashboard and saved questions ask; editors more.
     anonymous_aliases: int = 10
-    anonymous_cost: int = 750_000  # the dashboard's document page counts about 590,000
+    anonymous_cost: int = 1_200_000  # the dashboard's compare view counts about 1,020,000
     anonymous_answer: int = 20_000
 
     def for_reader(self, anonymous: bool) -> QueryLimits:

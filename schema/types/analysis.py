@@ -9,6 +9,7 @@ from db import models, queries
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.reads.bounds import at_most, paged, within_page
+from schema.reads.compiler.fields import reads_matrix
 from schema.reads.pagination import DEFAULT_PAGE, MAX_PAGE, PageInfo, page_arguments, page_info
 from schema.types.coverage import assess, facts_for
 from schema.types.enums import CoverageStatus
@@ -123,7 +124,8 @@ class AnalysisQuery:
 
     @strawberry.field(
         description="Coverage of documents by stakeholder groups, for dashboards. `groups` picks "
-        "the columns (slugs); all groups when omitted."
+        "the columns (slugs); all groups when omitted.",
+        metadata=reads_matrix(),
     )
     async def coverage_matrix(
         self,

@@ -11,6 +11,7 @@ from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
 from schema.reads.bounds import at_most, paged
+from schema.reads.compiler.fields import reads_many, reads_one
 from schema.reads.resolve import evidence_of, required
 from schema.types.enums import (
     Confidence,
@@ -87,7 +88,7 @@ class Evidence(Node, Edited):
             source_id=row.source_id,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=reads_one("source_id"))
     async def source(self, info: Info) -> DocumentType:
         return await resolve.document(info, self.source_id)
 
@@ -115,15 +116,17 @@ class Consultation(Node, Edited):
             organisation_id=row.organisation_id,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=reads_one("document_id"))
     async def document(self, info: Info) -> DocumentType:
         return await resolve.document(info, self.document_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads_one("organisation_id"))
     async def organisation(self, info: Info) -> OrganisationType:
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field(extensions=[paged(10)])
+    @strawberry.field(
+        extensions=[paged(10)], metadata=reads_many("consultation_id", "position", "id")
+    )
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.consultation_id, self.db_id)
 
@@ -151,18 +154,18 @@ class Influence(Node, Edited):
             principle_id=row.principle_id,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=reads_one("organisation_id"))
     async def organisation(self, info: Info) -> OrganisationType:
         return await resolve.organisation(info, self.organisation_id)
 
-    @strawberry.field
+    @strawberry.field(metadata=reads_one("principle_id"))
     async def principle(self, info: Info) -> PrincipleType:
         from schema.types.documents import Principle
 
         row = await required(loaders(info).by_id(models.Principle), self.principle_id)
         return Principle.from_row(row)
 
-    @strawberry.field(extensions=[paged(10)])
+    @strawberry.field(extensions=[paged(10)], metadata=reads_many("influence_id", "position", "id"))
     async def evidence(self, info: Info) -> list[Evidence]:
         return await evidence_of(info, models.Evidence.influence_id, self.db_id)
 

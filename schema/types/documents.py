@@ -11,6 +11,7 @@ from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads import resolve
 from schema.reads.bounds import paged
+from schema.reads.compiler.fields import reads_many, reads_one, reads_page
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.reads.resolve import evidence_of
 from schema.types.enums import DatePrecision, DocumentKind, DocumentRelationKind, Formality
@@ -105,7 +106,10 @@ class Document(Node, Edited):
             publisher_id=row.publisher_id,
         )
 
-    @strawberry.field(description="Null when none is recorded, or the publisher is withdrawn.")
+    @strawberry.field(
+        description="Null when none is recorded, or the publisher is withdrawn.",
+        metadata=reads_one("publisher_id"),
+    )
     async def publisher(self, info: Info) -> OrganisationType | None:
         return await resolve.optional_organisation(info, self.publisher_id)
 
@@ -116,7 +120,11 @@ class Document(Node, Edited):
         )
         return [DocumentVersion.from_row(row) for row in await loader.load(self.db_id)]
 
-    @strawberry.field(extensions=[paged(30)], description="In the order the source numbers them.")
+    @strawberry.field(
+        extensions=[paged(30)],
+        description="In the order the source numbers them.",
+        metadata=reads_many("document_id", "position"),
+    )
     async def principles(self, info: Info) -> list["Principle"]:
         loader = loaders(info).children(models.Principle.document_id, models.Principle.position)
         return [Principle.from_row(row) for row in await loader.load(self.db_id)]
@@ -127,7 +135,10 @@ class Document(Node, Edited):
         rows = await loader.load(self.db_id)
         return next((Principle.from_row(r) for r in rows if r.position == position), None)
 
-    @strawberry.field(description="Who took part in making this document, and in what role.")
+    @strawberry.field(
+        description="Who took part in making this document, and in what role.",
+        metadata=reads_page("document_id"),
+    )
     async def consultations(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[ConsultationType]:
@@ -362,12 +373,13 @@ class Principle(Node, Edited):
             document_id=row.document_id,
         )
 
-    @strawberry.field
+    @strawberry.field(metadata=reads_one("document_id"))
     async def document(self, info: Info) -> Document:
         return await resolve.document(info, self.document_id)
 
     @strawberry.field(
         extensions=[paged(20)],
+        metadata=reads_many("principle_id"),
         description="Who had a hand in this principle, each with its effect: one tied to this "
         "principle (SHAPED, ADOPTED, AMENDED, NOT_ADOPTED) or CONSULTED_ON (the principles as a "
         "set were developed in consultation with them).",

@@ -8,6 +8,7 @@ from db import models
 from schema.context import Info, loaders
 from schema.ids import global_id
 from schema.reads.bounds import paged
+from schema.reads.compiler.fields import reads_many, reads_page
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.types.enums import MembershipBasis
 from schema.types.node import Edited, Node
@@ -72,7 +73,10 @@ class Organisation(Node, Edited):
             for membership, group in rows
         ]
 
-    @strawberry.field(description="The documents this organisation took part in, and its role.")
+    @strawberry.field(
+        description="The documents this organisation took part in, and its role.",
+        metadata=reads_page("organisation_id"),
+    )
     async def consultations(
         self, info: Info, first: int | None = DEFAULT_PAGE, after: str | None = None
     ) -> Connection[ConsultationType]:
@@ -92,7 +96,9 @@ class Organisation(Node, Edited):
         )
 
     @strawberry.field(
-        extensions=[paged(20)], description="The principles this organisation shaped."
+        extensions=[paged(20)],
+        description="The principles this organisation shaped.",
+        metadata=reads_many("organisation_id"),
     )
     async def influences(self, info: Info) -> list[InfluenceType]:
         from schema.types.consultations import Influence

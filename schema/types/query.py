@@ -12,6 +12,7 @@ from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import parse_global_id
 from schema.reads.bounds import paged
+from schema.reads.compiler.fields import reads_page, reads_slug
 from schema.reads.pagination import DEFAULT_PAGE, Connection, connection, page_arguments
 from schema.types.consultations import (
     Consultation,
@@ -231,12 +232,16 @@ class RegisterQuery:
             row = await loaders(info).withdrawn(model, pk)
         return None if row is None else from_row(row)
 
-    @strawberry.field(description="A document by its slug; null if there is none.")
+    @strawberry.field(
+        description="A document by its slug; null if there is none.", metadata=reads_slug()
+    )
     async def document(self, info: Info, slug: str) -> Document | None:
         row = await loaders(info).by_slug(models.Document).load(slug)
         return Document.from_row(row) if row else None
 
-    @strawberry.field(description="Documents in the order they were recorded.")
+    @strawberry.field(
+        description="Documents in the order they were recorded.", metadata=reads_page()
+    )
     async def documents(
         self,
         info: Info,
@@ -250,7 +255,8 @@ class RegisterQuery:
 
     @strawberry.field(
         description="An organisation by its slug (or the slug of one merged into it); null if "
-        "there is none."
+        "there is none.",
+        metadata=reads_slug(redirects=True),
     )
     async def organisation(self, info: Info, slug: str) -> Organisation | None:
         row = await loaders(info).by_slug(models.Organisation).load(slug)

@@ -8,7 +8,15 @@ import strawberry
 
 from db import models
 from db.queries import Page
-from db.search import SNIPPET_START, SNIPPET_STOP, Match, SearchField, search, search_terms
+from db.search import (
+    CANDIDATES,
+    SNIPPET_START,
+    SNIPPET_STOP,
+    Match,
+    SearchField,
+    search,
+    search_terms,
+)
 from schema.context import Info, loaders
 from schema.errors import UserInputError
 from schema.ids import encode_cursor
@@ -80,7 +88,13 @@ class SearchHit:
 @strawberry.type(description="Search hits, best first.")
 class SearchResultConnection:
     total_count: int = strawberry.field(
-        description="How many records match in all, not just on this page."
+        description="How many records match in all, not just on this page; when approximate, "
+        "how many were found among the matches ranked (about this many, or more)."
+    )
+    approximate: bool = strawberry.field(
+        description="True when the words match so much that only the first "
+        f"{CANDIDATES} matches were ranked: the hits are the best of those, and totalCount "
+        'reads "about N results".'
     )
     page_info: PageInfo
     edges: list[Edge[SearchHit]] = strawberry.field(extensions=[within_page()])
@@ -130,6 +144,7 @@ class SearchQuery:
         ]
         return SearchResultConnection(
             total_count=found.total,
+            approximate=found.approximate,
             page_info=page_info(page, lambda row: row[0], after_key),
             edges=edges,
             nodes=[edge.node for edge in edges],
