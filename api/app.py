@@ -15,7 +15,7 @@ from starlette.routing import Route, Router
 from strawberry.extensions import SchemaExtension
 
 from api.answers import answer_endpoint
-from api.backpressure import DatabaseBreaker, LoadShedding
+from api.backpressure import DatabaseBreaker, HeavyLane, LoadShedding
 from api.graphql import GraphQLView
 from api.health import livez, readyz
 from api.logs import configure_logging
@@ -80,6 +80,14 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
         max_body_bytes=settings.max_body_bytes,
         breaker=breaker,
         replicas=replicas,
+        heavy_lane=HeavyLane(
+            settings.heavy_cost,
+            max_active=settings.heavy_active,
+            max_waiting=settings.heavy_waiting,
+            wait=settings.heavy_wait,
+        )
+        if policies
+        else None,
     )
     metrics = Metrics(replicas, multiprocess_directory(), known_operations())
     # Admission control guards what reads the database (the API and the answers it writes out):
@@ -129,6 +137,7 @@ def create_app(settings: Settings, *, policies: bool = True) -> Starlette:
     app.state.metrics = metrics
     app.state.breaker = breaker
     app.state.replicas = replicas
+    app.state.heavy_lane = graphql.heavy_lane
     return app
 
 
@@ -142,6 +151,9 @@ def _query_limits(settings: Settings) -> QueryLimits:
         max_selections=settings.max_selections,
         max_overlaps=settings.max_overlaps,
         max_answer=settings.max_answer,
+        anonymous_aliases=settings.anonymous_max_aliases,
+        anonymous_cost=settings.anonymous_max_cost,
+        anonymous_answer=settings.anonymous_max_answer,
         cache_size=settings.query_cache_size,
         introspection=settings.introspection,
     )

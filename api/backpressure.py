@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -101,3 +102,54 @@ class LoadShedding:
         response = error_response(503, message, code)
         response.headers["retry-after"] = "1"
         await response(scope, receive, send)
+
+
+class LaneFull(Exception):
+    """The heavy lane had no room: the request is answered 503 OVERLOADED."""
+
+
+class HeavyLane:
+    """Requests the cost rule counts at `threshold` or more (known before they run) take
+    turns here: at most `max_active` run at once per worker and `max_waiting` wait, each up
+    to `wait` seconds; the rest are refused at once. Cheaper requests never enter, so they
+    never queue behind heavy ones, and a crowd of heavy ones holds at most this lane."""
+
+    def __init__(
+        self, threshold: int, max_active: int = 1, max_waiting: int = 2, wait: float = 5.0
+    ) -> None:
+        self.threshold = threshold
+        self.max_waiting = max_waiting
+        self.wait = wait
+        self.max_active = max_active
+        self.slots = asyncio.Semaphore(max_active)
+        self.running = 0
+        self.waiting = 0
+
+    def is_heavy(self, cost: int) -> bool:
+        return cost >= self.threshold
+
+    @asynccontextmanager
+    async def admitted(self, cost: int) -> AsyncIterator[None]:
+        """Runs the body in the lane if `cost` makes the request heavy; raises LaneFull if
+        there is no room in time."""
+        if not self.is_heavy(cost):
+            yield
+            return
+        if self.slots.locked():
+            if self.waiting >= self.max_waiting:
+                raise LaneFull
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(self.slots.acquire(), self.wait)
+            except TimeoutError:
+                raise LaneFull from None
+            finally:
+                self.waiting -= 1
+        else:
+            await self.slots.acquire()
+        self.running += 1
+        try:
+            yield
+        finally:
+            self.running -= 1
+            self.slots.release()

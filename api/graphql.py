@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from api.auth import Unauthenticated, authenticate
-from api.backpressure import DatabaseBreaker
+from api.backpressure import DatabaseBreaker, HeavyLane, LaneFull
 from api.logs import request_id_var
 from api.metrics import current_record
 from api.responses import error_response
@@ -41,7 +42,7 @@ from schema.errors import (
     error_codes,
 )
 from schema.reads.compiler import Plans, get_request, parameters, post_request, run
-from schema.reads.limits import QueryLimits
+from schema.reads.limits import QueryLimits, request_cost
 
 log = logging.getLogger("footprint.errors")
 
@@ -145,8 +146,10 @@ class GraphQLView(GraphQL[Context, None]):
         max_body_bytes: int = 1_048_576,
         breaker: DatabaseBreaker | None = None,
         replicas: ReadReplicas | None = None,
+        heavy_lane: HeavyLane | None = None,
     ) -> None:
-        """`compiled_reads`: answer what `schema.reads.compiler` compiles with one statement."""
+        """`compiled_reads`: answer what `schema.reads.compiler` compiles with one statement.
+        `heavy_lane`: where requests the cost rule counts as heavy take turns."""
         super().__init__(
             schema,  # type: ignore[arg-type]
             graphql_ide="graphiql" if graphiql else None,
@@ -155,7 +158,11 @@ class GraphQLView(GraphQL[Context, None]):
         self.sessionmaker = sessionmaker
         self.assets_dir = assets_dir
         self.replicas = replicas or ReadReplicas(sessionmaker.kw["bind"])
-        self.plans = Plans(self.schema._schema, query_limits) if compiled_reads else None  # type: ignore[attr-defined]
+        # The compiled path answers anonymous readers only: it checks their limits.
+        anonymous = query_limits.for_reader(anonymous=True) if query_limits else None
+        self.plans = Plans(self.schema._schema, anonymous) if compiled_reads else None  # type: ignore[attr-defined]
+        self.query_limits = query_limits
+        self.heavy_lane = heavy_lane
         self.max_body_bytes = max_body_bytes
         self.breaker = breaker or DatabaseBreaker()
 
@@ -170,11 +177,15 @@ class GraphQLView(GraphQL[Context, None]):
                 _check_media_type(request)
                 # Starlette's Request keeps a body read once here; Strawberry reads it from there.
                 request._body = await read_body(scope, receive, self.max_body_bytes)
-            body = await self._compiled(request)
-            if body is not None:
-                await Response(body, media_type="application/json")(scope, receive, send)
-                return
-            response = await self.run(request)
+            async with self._lane(await self._cost(request)):
+                body = await self._compiled(request)
+                if body is not None:
+                    await Response(body, media_type="application/json")(scope, receive, send)
+                    return
+                response = await self.run(request)
+        except LaneFull:
+            response = refusal(503, BUSY_MESSAGE, OVERLOADED)
+            response.headers["retry-after"] = "1"
         except RequestRefused as refused:
             response = refusal(refused.status, str(refused), refused.code)
         except HTTPException as error:
@@ -191,6 +202,35 @@ class GraphQLView(GraphQL[Context, None]):
             if DB_UNAVAILABLE in current_record().error_codes:
                 self.breaker.failed()
         await response(scope, receive, send)
+
+    def _lane(self, cost: int) -> AbstractAsyncContextManager[None]:
+        return self.heavy_lane.admitted(cost) if self.heavy_lane else nullcontext()
+
+    async def _cost(self, request: Request) -> int:
+        """The cost rule's count for the request, before it runs (0 if it cannot be read:
+        the usual path then refuses it with its own error)."""
+        if self.heavy_lane is None or self.query_limits is None:
+            return 0
+        if request.method == "POST":
+            try:
+                data = orjson.loads(await request.body())
+            except orjson.JSONDecodeError:
+                return 0
+        else:
+            data = dict(request.query_params)
+            with suppress(orjson.JSONDecodeError):
+                data["variables"] = orjson.loads(data.get("variables") or "null")
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            return 0
+        variables = data.get("variables")
+        name = data.get("operationName")
+        return request_cost(
+            self.schema._schema,  # type: ignore[attr-defined]
+            data["query"],
+            variables if isinstance(variables, dict) else None,
+            name if isinstance(name, str) else None,
+            self.query_limits,
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our page, from local files: Strawberry's own loads GraphiQL from a CDN.

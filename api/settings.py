@@ -77,6 +77,14 @@ class Settings(BaseSettings):
     max_selections: int = Field(default=1_000, ge=1)
     max_overlaps: int = Field(default=1_000, ge=0)
     max_answer: int = Field(default=50_000, ge=1, description="fields a request may answer")
+    anonymous_max_aliases: int = Field(default=10, ge=0, description="max_aliases, anonymous")
+    anonymous_max_cost: int = Field(default=1_200_000, ge=1, description="max_cost, anonymous")
+    anonymous_max_answer: int = Field(default=20_000, ge=1, description="max_answer, anonymous")
+    # The heavy lane (api/backpressure.py HeavyLane): requests the cost rule counts this high.
+    heavy_cost: int = Field(default=50_000, ge=1, description="cost from which a request is heavy")
+    heavy_active: int = Field(default=1, ge=1, description="heavy requests running per worker")
+    heavy_waiting: int = Field(default=8, ge=0, description="heavy requests waiting, then 503")
+    heavy_wait: float = Field(default=10.0, gt=0, le=600, description="seconds a heavy one waits")
     query_cache_size: int = Field(default=256, ge=1, le=100_000)
     introspection: bool = True
     mutations_per_minute: int = Field(default=120, ge=0, description="per token; 0: no limit")

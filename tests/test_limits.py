@@ -71,10 +71,37 @@ async def test_a_query_too_deep(client: httpx.AsyncClient, app: Starlette) -> No
 
 
 async def test_too_many_aliases(client: httpx.AsyncClient, app: Starlette) -> None:
-    aliases = " ".join(f"a{n}: __typename" for n in range(31))
+    # An anonymous reader may send 10, an editor 30.
+    aliases = " ".join(f"a{n}: __typename" for n in range(11))
     error = await refused(client, app, {"query": f"{{ {aliases} }}"})
     assert error["extensions"]["code"] == "TOO_MANY_ALIASES"
-    assert error["message"] == "The query has 31 aliases; the limit is 30."
+    assert error["message"] == "The query has 11 aliases; the limit is 10."
+    ten = " ".join(f"a{n}: __typename" for n in range(10))
+    assert "errors" not in (await client.post("/graphql", json={"query": f"{{ {ten} }}"})).json()
+
+
+async def test_an_editor_may_send_more_aliases_and_cost_than_an_anonymous_reader(
+    tmp_path: Path,
+) -> None:
+    def aliases(count: int) -> str:
+        return "{ " + " ".join(f"a{n}: __typename" for n in range(count)) + " }"
+
+    async with open_register(tmp_path) as register:
+        editor = (await register.send(aliases(30), {})).json()
+        over = (await register.send(aliases(31), {})).json()
+        anonymous = (await register.send(aliases(30), {}, "anonymous")).json()
+        # 1 + 75 * (2 + 75 * (3 + 75 * 3)) = 1,282,651: over the anonymous limit, under an
+        # editor's.
+        costly = (await register.send(COSTLY, {"n": 75})).json()
+        costly_anonymous = (await register.send(COSTLY, {"n": 75}, "anonymous")).json()
+    assert "errors" not in costly
+    assert costly_anonymous["errors"][0]["message"] == (
+        "The query could resolve 1282651 fields; the limit is 1200000."
+    )
+    assert "errors" not in editor
+    assert over["errors"][0]["message"] == "The query has 31 aliases; the limit is 30."
+    assert anonymous["errors"][0]["extensions"]["code"] == "TOO_MANY_ALIASES"
+    assert anonymous["data"] is None
 
 
 async def test_aliases_are_counted_through_every_spread_of_a_fragment(
@@ -112,7 +139,7 @@ async def test_too_many_tokens(client: httpx.AsyncClient, app: Starlette) -> Non
 
 
 async def test_too_many_directives(client: httpx.AsyncClient, app: Starlette) -> None:
-    fields = " ".join(f"a{n}: __typename @include(if: true)" for n in range(21))
+    fields = " ".join(["__typename @include(if: true)"] * 21)
     error = await refused(client, app, {"query": f"{{ {fields} }}"})
     assert error["extensions"]["code"] == "TOO_MANY_DIRECTIVES"
     assert error["message"] == "The query has 21 directives; the limit is 20."
@@ -136,7 +163,7 @@ async def test_a_query_too_costly_counts_first_down_the_tree(
     # 1 + 100 * (1 + 1 + 100 * (1 + 1 + 1 + 100 * (1 + 1 + 1))) = 3_030_201 fields at most.
     error = await refused(client, app, {"query": COSTLY, "variables": {"n": 100}})
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
-    assert error["message"] == "The query could resolve 3030201 fields; the limit is 2000000."
+    assert error["message"] == "The query could resolve 3030201 fields; the limit is 1200000."
     # The same document with small pages is cheap, and runs.
     small = await client.post("/graphql", json={"query": COSTLY, "variables": {"n": 3}})
     assert "errors" not in small.json()

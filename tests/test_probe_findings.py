@@ -6,6 +6,7 @@ test_rate_limit.py and 7 (merge redirects on the compiled path) in test_compiled
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -77,7 +78,8 @@ async def test_thirty_aliased_root_fields_hold_one_connection_at_a_time(
         )
         + " }"
     )
-    async with serving(seeded_database_url) as (app, http):
+    # The repro as sent: 30 aliases, which anonymous readers may send no more (test_limits.py).
+    async with serving(seeded_database_url, anonymous_max_aliases=30) as (app, http):
         in_use = ConnectionsInUse(app.state.engine)
         searched = await http.post("/graphql", json={"query": aliased_searches(30)})
         loaded = await http.post("/graphql", json={"query": nested})
@@ -101,6 +103,7 @@ async def test_a_busy_pool_is_overloaded_not_unavailable(
         db_max_overflow=1,
         db_pool_timeout=0.2,
         compiled_reads=compiled_reads,
+        anonymous_max_aliases=30,
     ) as (app, http):
         async with AsyncExitStack() as held:
             for _ in range(2):
@@ -122,6 +125,57 @@ async def test_a_busy_pool_is_overloaded_not_unavailable(
     assert ready.status_code == 200
     assert ready.json()["database"] == "ok"
     assert after.status_code == 200 and "errors" not in after.json()
+
+
+# The cost rule counts this read at over 1,000 (50 documents, their principles): heavy below.
+HEAVY_READ = {"query": "{ documents(first: 50) { nodes { slug principles { title } } } }"}
+
+
+@pytest.mark.parametrize("compiled_reads", [False, True])
+async def test_heavy_requests_take_turns_in_their_lane_and_cheap_ones_pass_them(
+    seeded_database_url: str, compiled_reads: bool
+) -> None:
+    # Heavy from a cost of 1,000, one running and none waiting; the pool's two connections
+    # are held, so the first heavy request stays in the lane until they are let go.
+    async with serving(
+        seeded_database_url,
+        heavy_cost=1_000,
+        heavy_waiting=0,
+        db_pool_size=1,
+        db_max_overflow=1,
+        db_pool_timeout=30,
+        compiled_reads=compiled_reads,
+    ) as (app, http):
+        lane = app.state.heavy_lane
+        async with AsyncExitStack() as held:
+            for _ in range(2):
+                connection: AsyncConnection = await held.enter_async_context(
+                    app.state.engine.connect()
+                )
+                await connection.exec_driver_sql("SELECT 1")
+            first = asyncio.create_task(http.post("/graphql", json=HEAVY_READ))
+            for _ in range(1000):  # until it is in the lane
+                if lane.running:
+                    break
+                await asyncio.sleep(0.01)
+            second = await http.post("/graphql", json=HEAVY_READ)
+            cheap = asyncio.create_task(http.post("/graphql", json=BYSTANDER))
+            # In the lane it would be refused at once; it waits for the database instead.
+            done, _ = await asyncio.wait({cheap}, timeout=1)
+            assert not done and not first.done()
+            assert lane.running == 1
+        answers = [await first, await cheap]
+        assert lane.running == 0
+        third = await http.post("/graphql", json=HEAVY_READ)
+        breaker_open = app.state.breaker.open
+    assert second.status_code == 503, second.text
+    assert second.headers["retry-after"] == "1"
+    assert error_codes(second.json()) == ["OVERLOADED"]
+    assert second.json().get("data") is None
+    for answer in [*answers, third]:
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+    assert len(answers[0].json()["data"]["documents"]["nodes"]) > 1
+    assert not breaker_open
 
 
 # ---------------------------------------------------------------- finding 8
