@@ -219,14 +219,20 @@ def _seed(settings: Settings) -> None:
     log.info("seeded", extra={"report": report.summary()})
 
 
+def _actor(args: argparse.Namespace) -> str:
+    """The --actor a command records its changes under, checked."""
+    actor: str = args.actor.strip()
+    if not actor or len(actor) > 100:
+        raise UsageError("--actor must be 1 to 100 characters")
+    return actor
+
+
 def _import(settings: Settings, args: argparse.Namespace) -> None:
     directory: Path = args.directory
-    actor = args.actor.strip()
     if not directory.is_dir():
         what = "is not a folder" if directory.exists() else "does not exist"
         raise UsageError(f"{directory} {what}: give the folder of an export")
-    if not actor or len(actor) > 100:
-        raise UsageError("--actor must be 1 to 100 characters")
+    actor = _actor(args)
     report = asyncio.run(
         seed_database(settings.database_url, directory, actor=actor, dry_run=args.dry_run)
     )
@@ -244,8 +250,7 @@ def _source_add(settings: Settings, args: argparse.Namespace) -> None:
         raise UsageError(f"{path} {'is not a file' if path.exists() else 'does not exist'}")
     if args.url is not None and not re.fullmatch(r"https?://\S+", args.url):
         raise UsageError("--url must be an http(s) address without spaces")
-    if not args.actor.strip() or len(args.actor) > 100:
-        raise UsageError("--actor must be 1 to 100 characters")
+    _actor(args)
     found = read_source_file(path)
     attached = asyncio.run(_attach(settings.database_url, args, found))
     pages = f", {len(found.pages)} pages" if found.pages else ""
@@ -278,7 +283,7 @@ async def _attach(
                 url=args.url,
                 retrieved_on=args.retrieved,
                 pages=found.pages,
-                actor=args.actor.strip(),
+                actor=_actor(args),
             )
     finally:
         await engine.dispose()
@@ -287,12 +292,10 @@ async def _attach(
 
 def _import_csv(settings: Settings, args: argparse.Namespace) -> None:
     path: Path = args.file
-    actor = args.actor.strip()
     if not path.is_file():
         what = "is not a file" if path.exists() else "does not exist"
         raise UsageError(f"{path} {what}: give a CSV file")
-    if not actor or len(actor) > 100:
-        raise UsageError("--actor must be 1 to 100 characters")
+    actor = _actor(args)
     report = asyncio.run(
         import_csv(settings.database_url, args.kind, path, actor=actor, dry_run=args.dry_run)
     )
