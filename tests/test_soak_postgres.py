@@ -188,8 +188,12 @@ async def test_shutdown_finishes_in_flight_writes_or_leaves_none_half_done(
     print(f"\nshutdown: exit {exit_code}, {report('shutdown', tally, 8)}; rows {len(rows)}")
     # uvicorn re-raises SIGTERM once it has shut down gracefully; a kill would be -9.
     assert exit_code in (0, -15)
-    # Requests in flight at SIGTERM were answered; only new connections were refused.
-    assert set(tally.transport_errors) <= {"ConnectError"}, tally.transport_errors
+    # Requests in flight at SIGTERM were answered; only new connections were refused, and at
+    # most one request sent on a kept-alive connection just as the server closed it (HTTP/1.1's
+    # race: the server never read it, so it wrote nothing, as the row counts below check).
+    unanswered = {k: n for k, n in tally.transport_errors.items() if k != "ConnectError"}
+    assert set(unanswered) <= {"ReadError", "RemoteProtocolError"}, tally.transport_errors
+    assert sum(unanswered.values()) <= 1, tally.transport_errors
     # Every acknowledged write is there; any other was either committed whole or not at all.
     assert tally.acknowledged <= rows
     assert audited == len(rows)

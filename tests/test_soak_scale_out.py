@@ -161,10 +161,14 @@ async def _rate_probe(api_urls: list[str], token: str) -> dict[str, Any]:
         served = []
         for api in api_urls:
             samples = metric_samples((await http.get(f"{api}/metrics")).text)
+            # /metrics labels a name that is not one of ours "other"; the load's operations
+            # are unnamed, so the probe's are the only mutations counted there.
             probes = [
                 count
                 for sample, count in samples.items()
-                if sample.startswith('footprint_requests_total{operation="RateProbe"')
+                if sample.startswith(
+                    'footprint_requests_total{operation="other",operation_type="mutation"'
+                )
             ]
             served.append(int(sum(probes)))
     assert set(statuses) <= {200, 429}, statuses
