@@ -61,8 +61,11 @@ class Plan:
         found = get_variable_values(self.schema, self.operation.variable_definitions or (), inputs)
         if isinstance(found, list):
             return None
-        if self.limits is not None and check_operation(
-            self.schema, self.operation, self.fragments, inputs, self.limits
+        # Without variables the plan's own check (at its defaults) stands for every request.
+        if (
+            self.limits is not None
+            and self.operation.variable_definitions
+            and check_operation(self.schema, self.operation, self.fragments, inputs, self.limits)
         ):
             return None
         return found
